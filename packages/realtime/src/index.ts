@@ -1,0 +1,2 @@
+/** Public surface of @less-sync/realtime. */
+export {};

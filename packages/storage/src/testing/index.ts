@@ -1,0 +1,8 @@
+/** Test support for packages that need a database. Not part of the runtime surface. */
+export {
+  createTestDatabase,
+  newSchemaName,
+  type TestDatabase,
+  type TestDatabaseBackend,
+  testDatabaseBackend,
+} from './test-database.js';

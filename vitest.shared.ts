@@ -1,0 +1,48 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig, type ViteUserConfig } from 'vitest/config';
+
+const root = fileURLToPath(new URL('.', import.meta.url));
+
+/**
+ * Workspace packages resolve to their TypeScript sources in tests, so a test never depends on a
+ * stale `dist/` build. Subpath exports (`@less-sync/storage/testing`) map to `src/<subpath>/index.ts`.
+ */
+export const workspaceAliases = [
+  {
+    find: /^@less-sync\/([a-z-]+)\/([a-z-]+)$/,
+    replacement: `${root}packages/$1/src/$2/index.ts`,
+  },
+  { find: /^@less-sync\/([a-z-]+)$/, replacement: `${root}packages/$1/src/index.ts` },
+];
+
+export interface PackageTestOptions {
+  /** Minimum line coverage for the package's own `src/`, enforced on every `pnpm test`. */
+  lines: number;
+  /** Extra per-glob thresholds (e.g. federation modules at 80%). */
+  perGlob?: Record<string, { lines: number }>;
+  /** Test timeout in ms; database and socket suites need more than the default. */
+  testTimeout?: number;
+  /** Run test files one after another (suites that share a server or a port range). */
+  serial?: boolean;
+}
+
+export function packageConfig(options: PackageTestOptions): ViteUserConfig {
+  return defineConfig({
+    resolve: { alias: workspaceAliases },
+    test: {
+      include: ['test/**/*.test.ts'],
+      testTimeout: options.testTimeout ?? 20_000,
+      hookTimeout: options.testTimeout ?? 30_000,
+      fileParallelism: !options.serial,
+      passWithNoTests: false,
+      benchmark: { include: ['bench/**/*.bench.ts'] },
+      coverage: {
+        provider: 'v8',
+        include: ['src/**/*.ts'],
+        exclude: ['src/**/index.ts', 'src/**/*.d.ts', 'src/testing/**'],
+        reporter: ['text-summary', 'json-summary'],
+        thresholds: { lines: options.lines, ...(options.perGlob ?? {}) },
+      },
+    },
+  });
+}
