@@ -1,2 +1,4 @@
 /** Public surface of @less-sync/app. */
-export {};
+export * from './config/index.js';
+export * from './logging/index.js';
+export * from './metrics/index.js';

@@ -1,0 +1,144 @@
+/**
+ * The server's configuration: one immutable object built once from the environment by `loadConfig`
+ * and passed to everything that needs it. Nothing else reads `process.env`.
+ */
+
+/** Raw environment: `process.env` or a test's literal object. */
+export type Env = Readonly<Record<string, string | undefined>>;
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+/** A literal socket address (CONFIG-02). `host` has no brackets; `family` tells 4 from 6. */
+export interface ListenAddr {
+  readonly host: string;
+  readonly port: number;
+  readonly family: 4 | 6;
+  /** As written back: `1.2.3.4:5379` or `[::1]:5379`. */
+  readonly text: string;
+}
+
+export type SslMode = 'disable' | 'allow' | 'prefer' | 'require' | 'verify-ca' | 'verify-full';
+
+/** CONFIG-03 / R23: a real PostgreSQL server, or embedded PGlite in the data directory. */
+export type DatabaseConfig =
+  | {
+      readonly kind: 'postgres';
+      /** The URL exactly as given (it may carry a password: never log it). */
+      readonly url: string;
+      /** `sslmode` query parameter when present. */
+      readonly sslMode: SslMode | undefined;
+      /** Schema from `options=-csearch_path=<schema>` when present (per-test schemas, BOOT-07). */
+      readonly searchPath: string | undefined;
+    }
+  | { readonly kind: 'embedded'; readonly dir: string };
+
+export interface TrustedIssuer {
+  /** Issuer with trailing slashes removed (the key JWT `iss` values are matched against). */
+  readonly issuer: string;
+  readonly jwksUrl: string;
+}
+
+export interface S3StorageConfig {
+  readonly kind: 's3';
+  /** As configured (trimmed); `useSsl` decides the scheme when it has none (FILES-13). */
+  readonly endpoint: string;
+  readonly accessKey: string;
+  readonly secretKey: string;
+  readonly bucket: string;
+  readonly region: string;
+  readonly useSsl: boolean;
+}
+
+/** CONFIG-07 / CONFIG-08. `none` means the file routes are not registered. */
+export type FileStorageConfig =
+  | { readonly kind: 'none' }
+  | { readonly kind: 'local'; readonly path: string }
+  | S3StorageConfig;
+
+/** One rate-limited action: at most `max` per actor in any `windowSeconds` window. `max` 0 = off. */
+export interface RateLimit {
+  readonly max: number;
+  readonly windowSeconds: number;
+}
+
+/** R12: on by default, configurable per action. */
+export interface RateLimitsConfig {
+  readonly membershipAppend: RateLimit;
+  readonly invitationCreate: RateLimit;
+  readonly spaceCreate: RateLimit;
+}
+
+/** R14. */
+export interface JwtConfig {
+  readonly clockLeewaySeconds: number;
+  readonly allowMissingExp: boolean;
+}
+
+/** FED-QUOTA-01. */
+export interface FederationQuotas {
+  readonly maxSpaces: number;
+  readonly maxRecordsPerHour: number;
+  readonly maxBytesPerHour: number;
+  readonly maxInvitationsPerHour: number;
+  readonly maxConnections: number;
+}
+
+/** One `FEDERATION_TRUSTED_KEYS` entry (FED-KEY-05). */
+export interface TrustedFederationKey {
+  /** Full key id, fragment included (matched exactly, FED-WS-04). */
+  readonly keyId: string;
+  /** Canonical domain derived from the key id (port dropped). */
+  readonly domain: string;
+  /** Raw 32-byte Ed25519 public key. Whether it is a curve point is checked when the verifier is built. */
+  readonly publicKey: Uint8Array;
+}
+
+export interface FederationConfig {
+  /** Canonical, sorted, de-duplicated; derived from the key domains when not configured. */
+  readonly trustedDomains: readonly string[];
+  /** In first-seen order; a later duplicate key id replaced the earlier value. */
+  readonly trustedKeys: readonly TrustedFederationKey[];
+  /** Non-empty trusted keys: the inbound authenticator and federation routes are on (FED-KEY-08). */
+  readonly inboundEnabled: boolean;
+  readonly fstSecret: string | undefined;
+  /** Only kept when `fstSecret` is set (FED-KEY-06). */
+  readonly fstPreviousSecret: string | undefined;
+  readonly quotas: FederationQuotas;
+}
+
+export interface IdentityHashKeyConfig {
+  /** 32-byte HMAC key for rate-limit actor hashes. */
+  readonly key: Uint8Array;
+  /** True when `IDENTITY_HASH_KEY` was unset and a random key was made at start (R12). */
+  readonly generated: boolean;
+}
+
+export interface Config {
+  readonly nodeEnv: string | undefined;
+  /** `NODE_ENV === 'production'`. */
+  readonly production: boolean;
+  readonly listenAddr: ListenAddr;
+  /** `LESS_SYNC_DATA_DIR`: the embedded database and default local files live under it. */
+  readonly dataDir: string;
+  readonly database: DatabaseConfig;
+  /** Empty when none configured (then `devIssuer` says whether the built-in development issuer runs). */
+  readonly issuers: readonly TrustedIssuer[];
+  readonly devIssuer: boolean;
+  /** Empty: no audience check (CONFIG-05). */
+  readonly audiences: readonly string[];
+  readonly fileStorage: FileStorageConfig;
+  /** R21: upload limit in bytes. */
+  readonly maxFileSize: number;
+  readonly identityHashKey: IdentityHashKeyConfig;
+  readonly federation: FederationConfig;
+  readonly rateLimits: RateLimitsConfig;
+  readonly jwt: JwtConfig;
+  readonly migrateOnStart: boolean;
+  readonly logLevel: LogLevel;
+  /** R24: how long shutdown waits for in-flight work before closing anyway. */
+  readonly shutdownTimeoutMs: number;
+  /** R16: the server's public base URL (no trailing slash), used to rebuild `@target-uri`. */
+  readonly publicUrl: string | undefined;
+  /** Non-fatal findings to log once at start (e.g. a generated identity hash key). */
+  readonly warnings: readonly string[];
+}

@@ -1,0 +1,1 @@
+export { connectionLogger, createLogger, type Logger, type LoggerOptions, requestLogger } from './logger.js';

@@ -1,0 +1,9 @@
+export {
+  type AppMetrics,
+  BoundedLabel,
+  type ConnectionKind,
+  createMetrics,
+  type MetricsOptions,
+  type PoolStats,
+  renderMetrics,
+} from './metrics.js';
