@@ -1,0 +1,16 @@
+export {
+  type CborDecodeLimits,
+  type CborDecodeOptions,
+  DEFAULT_DECODE_LIMITS,
+  decodeCbor,
+} from './decode.js';
+export { encodeCbor } from './encode.js';
+export { CborDecodeError, type CborDecodeReason, CborEncodeError, type CborEncodeReason } from './errors.js';
+export {
+  CborFloat,
+  CborMap,
+  isWireObject,
+  type WireObject,
+  type WireScalar,
+  type WireValue,
+} from './values.js';

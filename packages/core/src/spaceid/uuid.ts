@@ -1,0 +1,44 @@
+import { createHash } from 'node:crypto';
+
+/** RFC 4122 DNS namespace, the parent of the Less namespace (SPACEID-01). */
+export const DNS_NAMESPACE = '6ba7b810-9dad-11d1-80b4-00c04fd430c8';
+
+const HYPHENATED = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+const SIMPLE = /^[0-9a-fA-F]{32}$/;
+
+/**
+ * Parse a UUID in any of the spellings the reference's lenient parse accepts: hyphenated, 32-hex simple,
+ * `{braced}` hyphenated, or `urn:uuid:` hyphenated; any hex case. Returns the 16 bytes, or undefined.
+ */
+export function parseUuid(text: string): Uint8Array | undefined {
+  let body = text;
+  if (body.length === 38 && body.startsWith('{') && body.endsWith('}')) body = body.slice(1, -1);
+  else if (body.length === 45 && body.slice(0, 9).toLowerCase() === 'urn:uuid:') body = body.slice(9);
+  let hex: string;
+  if (body.length === 36 && HYPHENATED.test(body)) hex = body.replaceAll('-', '');
+  else if (body.length === 32 && SIMPLE.test(body)) hex = body;
+  else return undefined;
+  return Uint8Array.from(Buffer.from(hex, 'hex'));
+}
+
+/** Lower-case hyphenated form of 16 UUID bytes. */
+export function formatUuid(bytes: Uint8Array): string {
+  const h = Buffer.from(bytes.subarray(0, 16)).toString('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+}
+
+/** UUID version 5 (SHA-1 of namespace bytes + name bytes), lower-case hyphenated. */
+export function uuidV5(namespace: string, name: Uint8Array): string {
+  const ns = parseUuid(namespace);
+  if (ns === undefined) throw new TypeError(`invalid namespace UUID: ${namespace}`);
+  const hash = createHash('sha1').update(ns).update(name).digest();
+  hash[6] = ((hash[6] ?? 0) & 0x0f) | 0x50;
+  hash[8] = ((hash[8] ?? 0) & 0x3f) | 0x80;
+  return formatUuid(hash);
+}
+
+/** The version nibble of a parsed UUID string, or undefined when it does not parse. */
+export function uuidVersion(text: string): number | undefined {
+  const bytes = parseUuid(text);
+  return bytes === undefined ? undefined : (bytes[6] ?? 0) >> 4;
+}

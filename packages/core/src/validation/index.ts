@@ -1,0 +1,2 @@
+export { ValidationError, type ValidationErrorKind } from './errors.js';
+export { isHyphenatedUuid, validateFileId, validateRecordId } from './ids.js';
