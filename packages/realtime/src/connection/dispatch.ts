@@ -1,0 +1,147 @@
+import {
+  encodeChunk,
+  encodeErrorResponse,
+  encodeMethodNotFound,
+  encodeResponse,
+  type FrameBody,
+  Payload,
+  ProtocolDecodeError,
+  RpcError,
+  type RpcErrorCode,
+  RpcErrorCode as RpcErrorCodes,
+  type WireValue,
+} from '@less-sync/core';
+import type { RealtimeLogger } from '../logger.js';
+import type { HandlerContext, HandlerTable, RequestContext } from './handlers.js';
+import { ConnectionClosedError } from './outbound.js';
+import type { ConnectionIdentity, RealtimeConnection } from './types.js';
+
+/** What the dispatcher needs from a live connection. */
+export interface DispatchTarget<I extends ConnectionIdentity> {
+  readonly connection: RealtimeConnection<I>;
+  readonly identity: I;
+  readonly handlers: HandlerTable<I>;
+  readonly logger: RealtimeLogger;
+  /** Enqueue a reply frame, waiting for room (WS-OUTBOUND-1). */
+  reply(frame: Uint8Array): Promise<void>;
+}
+
+/** Message of the `internal` error sent when a handler fails unexpectedly. */
+export const INTERNAL_ERROR_MESSAGE = 'internal error';
+
+async function send(target: DispatchTarget<ConnectionIdentity>, frame: Uint8Array): Promise<void> {
+  try {
+    await target.reply(frame);
+  } catch (err) {
+    if (!(err instanceof ConnectionClosedError)) throw err;
+  }
+}
+
+function baseContext<I extends ConnectionIdentity>(
+  target: DispatchTarget<I>,
+  method: string,
+): HandlerContext<I> {
+  const connection = target.connection;
+  return {
+    connection,
+    connectionId: connection.id,
+    // Read through the target so a token.refresh earlier on this connection is visible.
+    get identity() {
+      return target.identity;
+    },
+    signal: connection.signal,
+    method,
+  };
+}
+
+/**
+ * Run one request (WS-FRAME-3, WS-FRAME-4): unknown method → method_not_found; params the method's decoder
+ * refuses → invalid_params; RpcError → that error; anything else → internal, logged, connection kept.
+ */
+export async function dispatchRequest<I extends ConnectionIdentity>(
+  target: DispatchTarget<I>,
+  id: string,
+  method: string,
+  rawParams: WireValue | undefined,
+): Promise<void> {
+  const route = target.handlers.requests.get(method);
+  if (route === undefined) return send(target, encodeMethodNotFound(id, method));
+  const invalidParams = route.invalidParamsMessage ?? `invalid ${method} params`;
+
+  let params: unknown;
+  try {
+    params = route.decode(rawParams);
+  } catch {
+    return send(target, encodeErrorResponse(id, RpcErrorCodes.InvalidParams, invalidParams));
+  }
+
+  let chunks = 0;
+  const connection = target.connection;
+  const ctx: RequestContext<I> = {
+    connection,
+    connectionId: connection.id,
+    get identity() {
+      return target.identity;
+    },
+    signal: connection.signal,
+    method,
+    id,
+    async chunk(name: string, data: FrameBody): Promise<void> {
+      await target.reply(encodeChunk(id, name, data));
+      chunks++;
+    },
+    get chunkCount() {
+      return chunks;
+    },
+  };
+
+  let frame: Uint8Array;
+  try {
+    let result = await route.handle(params, ctx);
+    if (route.chunked && !(result instanceof Payload)) result = { ...result, _chunks: chunks };
+    frame = encodeResponse(id, result);
+  } catch (err) {
+    const reply = errorReply(target, id, method, invalidParams, err);
+    return reply === undefined ? undefined : send(target, reply);
+  }
+  return send(target, frame);
+}
+
+function errorReply(
+  target: DispatchTarget<ConnectionIdentity>,
+  id: string,
+  method: string,
+  invalidParams: string,
+  err: unknown,
+): Uint8Array | undefined {
+  // The connection went away mid-handler: nobody to answer.
+  if (err instanceof ConnectionClosedError || target.connection.signal.aborted) return undefined;
+  if (err instanceof RpcError) return encodeErrorResponse(id, err.code as RpcErrorCode, err.detail);
+  if (err instanceof ProtocolDecodeError) {
+    return encodeErrorResponse(id, RpcErrorCodes.InvalidParams, invalidParams);
+  }
+  target.logger.error({ err, method, connectionId: target.connection.id }, 'rpc handler failed');
+  return encodeErrorResponse(id, RpcErrorCodes.Internal, INTERNAL_ERROR_MESSAGE);
+}
+
+/** Run one client notification (WS-FRAME-5): unknown names, bad params and failures are all silent. */
+export async function dispatchNotification<I extends ConnectionIdentity>(
+  target: DispatchTarget<I>,
+  method: string,
+  rawParams: WireValue | undefined,
+): Promise<void> {
+  const route = target.handlers.notifications.get(method);
+  if (route === undefined) return;
+  let params: unknown;
+  try {
+    params = route.decode(rawParams);
+  } catch {
+    return;
+  }
+  try {
+    await route.handle(params, baseContext(target, method));
+  } catch (err) {
+    if (err instanceof ConnectionClosedError || target.connection.signal.aborted) return;
+    target.logger.warn({ err, method, connectionId: target.connection.id }, 'notification handler failed');
+  }
+}

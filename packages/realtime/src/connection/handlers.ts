@@ -1,0 +1,101 @@
+import type { FrameBody, WireValue } from '@less-sync/core';
+import type { ConnectionIdentity, RealtimeConnection } from './types.js';
+
+type Awaitable<T> = T | Promise<T>;
+
+/** What every handler sees about the connection it runs on. */
+export interface HandlerContext<I extends ConnectionIdentity> {
+  readonly connection: RealtimeConnection<I>;
+  readonly connectionId: string;
+  /** The identity at call time (token.refresh may replace it between calls). */
+  readonly identity: I;
+  /** Aborted when the connection closes; long handlers should stop early. */
+  readonly signal: AbortSignal;
+  readonly method: string;
+}
+
+export interface RequestContext<I extends ConnectionIdentity> extends HandlerContext<I> {
+  /** The request id, echoed in the response and every chunk (`""` when the client sent none). */
+  readonly id: string;
+  /**
+   * Send one chunk frame `{type:3, id, name, data}`. Waits for room in the outbound queue
+   * (backpressure); rejects with ConnectionClosedError once the connection closes.
+   */
+  chunk(name: string, data: FrameBody): Promise<void>;
+  /** Chunks sent so far for this request. */
+  readonly chunkCount: number;
+}
+
+/** The declaration of one request method, with its typed params decoder. */
+export interface RequestMethod<I extends ConnectionIdentity, P> {
+  /**
+   * Turn the raw `params` (undefined when the key is missing) into typed params. Any throw becomes an
+   * `invalid_params` error response carrying {@link invalidParamsMessage} (WS-FRAME-4).
+   */
+  decode(params: WireValue | undefined): P;
+  /** Message of the invalid_params error; default `invalid <method> params`. */
+  invalidParamsMessage?: string;
+  /**
+   * Streamed method: a plain-map result gets `_chunks` (the number of chunks sent) appended as its last
+   * key, the convention the SDK's `callChunked` checks (RPC-PULL-1, R4). A typed `Payload` result is sent
+   * as built, so its codec must carry `_chunks` itself (from {@link RequestContext.chunkCount}).
+   */
+  chunked?: boolean;
+  /** Produce the `result`. Throw core's RpcError for an error response; anything else is `internal`. */
+  handle(params: P, ctx: RequestContext<I>): Awaitable<FrameBody>;
+}
+
+export interface NotificationMethod<I extends ConnectionIdentity, P> {
+  /** A throw drops the notification silently (WS-FRAME-5). */
+  decode(params: WireValue | undefined): P;
+  handle(params: P, ctx: HandlerContext<I>): Awaitable<void>;
+}
+
+/** A request method with its params type erased, as stored in a {@link HandlerTable}. */
+export interface RequestRoute<I extends ConnectionIdentity> {
+  readonly invalidParamsMessage: string | undefined;
+  readonly chunked: boolean;
+  decode(params: WireValue | undefined): unknown;
+  handle(params: unknown, ctx: RequestContext<I>): Awaitable<FrameBody>;
+}
+
+export interface NotificationRoute<I extends ConnectionIdentity> {
+  decode(params: WireValue | undefined): unknown;
+  handle(params: unknown, ctx: HandlerContext<I>): Awaitable<void>;
+}
+
+/** Erase a request method's params type; `decode` feeds `handle`, so the erasure is sound. */
+export function requestRoute<I extends ConnectionIdentity, P>(method: RequestMethod<I, P>): RequestRoute<I> {
+  return {
+    invalidParamsMessage: method.invalidParamsMessage,
+    chunked: method.chunked ?? false,
+    decode: (params) => method.decode(params),
+    handle: (params, ctx) => method.handle(params as P, ctx),
+  };
+}
+
+export function notificationRoute<I extends ConnectionIdentity, P>(
+  method: NotificationMethod<I, P>,
+): NotificationRoute<I> {
+  return {
+    decode: (params) => method.decode(params),
+    handle: (params, ctx) => method.handle(params as P, ctx),
+  };
+}
+
+/** The methods one endpoint answers. Names are exact and case-sensitive; anything else is unknown. */
+export interface HandlerTable<I extends ConnectionIdentity> {
+  readonly requests: ReadonlyMap<string, RequestRoute<I>>;
+  readonly notifications: ReadonlyMap<string, NotificationRoute<I>>;
+}
+
+/** Build a table from plain records (Maps, so names like `constructor` are never inherited). */
+export function createHandlerTable<I extends ConnectionIdentity>(routes: {
+  requests?: Readonly<Record<string, RequestRoute<I>>>;
+  notifications?: Readonly<Record<string, NotificationRoute<I>>>;
+}): HandlerTable<I> {
+  return {
+    requests: new Map(Object.entries(routes.requests ?? {})),
+    notifications: new Map(Object.entries(routes.notifications ?? {})),
+  };
+}
