@@ -19,11 +19,11 @@ export function joinDir(dir: string, name: string): string {
 
 /**
  * CONFIG-03 with R23: a `postgres://`/`postgresql://` URL, or, when unset or blank, embedded PGlite in
- * `<dataDir>/db`. Messages never echo the URL: it usually carries a password.
+ * `<dataDir>/pglite`. Messages never echo the URL: it usually carries a password.
  */
 export function parseDatabase(env: Env, dataDir: string): DatabaseConfig {
   const raw = readTrimmed(env, 'DATABASE_URL');
-  if (raw === undefined) return { kind: 'embedded', dir: joinDir(dataDir, 'db') };
+  if (raw === undefined) return { kind: 'embedded', dir: joinDir(dataDir, 'pglite') };
 
   let url: URL;
   try {

@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { load, loadError } from './helpers.js';
 
 describe('DATABASE_URL and LESS_SYNC_DATA_DIR', () => {
-  it('R23 from_values_requires_database_url (reversed): no DATABASE_URL runs embedded PGlite in <dataDir>/db', () => {
+  it('R23 from_values_requires_database_url (reversed): no DATABASE_URL runs embedded PGlite in <dataDir>/pglite', () => {
     const config = load({ DATABASE_URL: undefined });
-    expect(config.database).toEqual({ kind: 'embedded', dir: './data/db' });
+    expect(config.database).toEqual({ kind: 'embedded', dir: './data/pglite' });
     expect(config.dataDir).toBe('./data');
   });
 
@@ -16,7 +16,7 @@ describe('DATABASE_URL and LESS_SYNC_DATA_DIR', () => {
   it('R23 LESS_SYNC_DATA_DIR moves the embedded database (trailing slashes dropped)', () => {
     const config = load({ DATABASE_URL: undefined, LESS_SYNC_DATA_DIR: '/var/lib/less-sync/' });
     expect(config.dataDir).toBe('/var/lib/less-sync/');
-    expect(config.database).toEqual({ kind: 'embedded', dir: '/var/lib/less-sync/db' });
+    expect(config.database).toEqual({ kind: 'embedded', dir: '/var/lib/less-sync/pglite' });
   });
 
   it('R23 embedded database in production is allowed, with a warning', () => {

@@ -150,7 +150,7 @@ describe('loadConfig (CONFIG-01)', () => {
       production: false,
       listenAddr: { host: '127.0.0.1', port: 5379, family: 4, text: '127.0.0.1:5379' },
       dataDir: './data',
-      database: { kind: 'embedded', dir: './data/db' },
+      database: { kind: 'embedded', dir: './data/pglite' },
       issuers: [],
       devIssuer: true,
       audiences: [],
