@@ -1,0 +1,2 @@
+-- Reverts 002.
+DROP TABLE IF EXISTS revocations;

@@ -1,0 +1,2 @@
+-- Reverts 003.
+DROP TABLE IF EXISTS invitations;

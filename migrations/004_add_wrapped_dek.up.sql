@@ -1,0 +1,2 @@
+-- Per-record wrapped data-encryption key.
+ALTER TABLE records ADD COLUMN wrapped_dek bytea;
