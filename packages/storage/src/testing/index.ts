@@ -6,3 +6,5 @@ export {
   type TestDatabaseBackend,
   testDatabaseBackend,
 } from './test-database.js';
+export { testExecutor } from './test-executor.js';
+export { createTestStorage, type TestStorage, type TestStorageOptions } from './test-storage.js';

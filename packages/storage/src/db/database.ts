@@ -1,0 +1,59 @@
+/**
+ * One typed Kysely instance over either backend. The pool / PGlite instance belongs to whoever
+ * opened it (e.g. the executors in `src/pg/`); closing the database never ends it unless asked.
+ */
+import type { PGlite } from '@electric-sql/pglite';
+import { Kysely, PostgresDialect, type PostgresPool } from 'kysely';
+import type pg from 'pg';
+import { PgliteDialect } from './pglite-dialect.js';
+import type { Database } from './schema.js';
+
+export type DatabaseBackend = 'postgres' | 'pglite';
+
+/** What the stores run on. Matches the shape of the `src/pg/` executors structurally. */
+export type DatabaseSource =
+  | { readonly backend: 'postgres'; readonly pool: pg.Pool }
+  | { readonly backend: 'pglite'; readonly db: PGlite };
+
+export interface StorageDatabase {
+  readonly backend: DatabaseBackend;
+  readonly kysely: Kysely<Database>;
+  /** Several connections at once (false for PGlite, where transactions are serialised). */
+  readonly multiConnection: boolean;
+  /** Stops Kysely; ends the pool / closes PGlite only when opened with `owns: true`. */
+  close(): Promise<void>;
+}
+
+export interface OpenDatabaseOptions {
+  /** Close the pool / PGlite instance on `close()` (default false). */
+  owns?: boolean;
+}
+
+function borrowedPool(pool: pg.Pool, owns: boolean): PostgresPool {
+  return {
+    connect: () => pool.connect(),
+    end: async () => {
+      if (owns) await pool.end();
+    },
+  };
+}
+
+export function openDatabase(source: DatabaseSource, options: OpenDatabaseOptions = {}): StorageDatabase {
+  const owns = options.owns ?? false;
+  if (source.backend === 'postgres') {
+    const kysely = new Kysely<Database>({
+      dialect: new PostgresDialect({ pool: borrowedPool(source.pool, owns) }),
+    });
+    return { backend: 'postgres', kysely, multiConnection: true, close: () => kysely.destroy() };
+  }
+  const kysely = new Kysely<Database>({ dialect: new PgliteDialect(source.db) });
+  return {
+    backend: 'pglite',
+    kysely,
+    multiConnection: false,
+    async close() {
+      await kysely.destroy();
+      if (owns && !source.db.closed) await source.db.close();
+    },
+  };
+}

@@ -1,0 +1,189 @@
+/**
+ * Push (STORE-REC-01 … 07, R19, R20).
+ *
+ * One READ COMMITTED transaction: bump the space cursor first (this row-locks the space, so pushes,
+ * file records, membership appends and rewraps of one space are serialised), then write
+ * optimistically and let the row counts decide conflicts:
+ *   - updates only touch rows of this space whose cursor equals the expected one;
+ *   - creates are `ON CONFLICT (id) DO NOTHING`, so an id that exists anywhere (this space, a
+ *     tombstone, or another space: R20) is not inserted.
+ * Any change left unwritten is a conflict and rolls the whole batch back (cursor included).
+ * Every statement after the lock sees all previously committed writes of the space.
+ */
+import { CompiledQuery, sql } from 'kysely';
+import { toInt } from '../db/values.js';
+import { guard, inTransaction, rollbackWith, type StoreContext, type Tx } from './context.js';
+import { StorageError } from './errors.js';
+import type { RecordsStore } from './interfaces.js';
+import { insertRecordsSql, LOCK_AND_BUMP_SQL, REMOVE_FILES_SQL, updateRecordsSql } from './push-sql.js';
+import type { ChangeInput, PushOptions, PushResult } from './types.js';
+import { parseRecordId } from './validation.js';
+
+/** Rows per write statement, and blob bytes per write statement. */
+const CHUNK_ROWS = 1_000;
+const CHUNK_BYTES = 16 * 1024 * 1024;
+
+const CONFLICT: PushResult = { ok: false, cursor: 0, deletedFileIds: [] };
+
+interface PreparedChange {
+  readonly id: string;
+  readonly expected: number;
+  readonly blob: Uint8Array | null;
+  readonly dek: Uint8Array | null;
+}
+
+/** An expected cursor beyond 2^53 matches no record: it becomes -1, which always conflicts. */
+function expectedCursor(cursor: number | bigint): number {
+  if (typeof cursor === 'number') return cursor;
+  return cursor >= BigInt(Number.MIN_SAFE_INTEGER) && cursor <= BigInt(Number.MAX_SAFE_INTEGER)
+    ? Number(cursor)
+    : -1;
+}
+
+/** STORE-REC-01: limits and id rules, in the reference's order, before any database access. */
+export function validateChanges(ctx: StoreContext, changes: readonly ChangeInput[]): PreparedChange[] {
+  const { limits } = ctx;
+  if (changes.length > limits.maxRecordsPerPush) throw new StorageError('PushRecordLimitExceeded');
+  const seen = new Set<string>();
+  const prepared: PreparedChange[] = [];
+  let payload = 0;
+  for (const change of changes) {
+    const id = parseRecordId(change.id);
+    if (id === undefined) throw new StorageError('InvalidRecordId');
+    if (seen.has(id)) throw new StorageError('DuplicateRecordId');
+    seen.add(id);
+    const size = change.blob?.length ?? 0;
+    if (size > limits.maxBlobBytes) throw new StorageError('BlobTooLarge');
+    payload += size;
+    prepared.push({
+      id,
+      expected: expectedCursor(change.cursor),
+      blob: change.blob ?? null,
+      dek: change.dek ?? null,
+    });
+  }
+  if (payload > limits.maxPushPayloadBytes) throw new StorageError('PushPayloadLimitExceeded');
+  return prepared;
+}
+
+function* chunks(changes: readonly PreparedChange[]): Generator<PreparedChange[]> {
+  let chunk: PreparedChange[] = [];
+  let bytes = 0;
+  for (const change of changes) {
+    const size = change.blob?.length ?? 0;
+    if (chunk.length > 0 && (chunk.length >= CHUNK_ROWS || bytes + size > CHUNK_BYTES)) {
+      yield chunk;
+      chunk = [];
+      bytes = 0;
+    }
+    chunk.push(change);
+    bytes += size;
+  }
+  if (chunk.length > 0) yield chunk;
+}
+
+async function run(trx: Tx, text: string, params: unknown[]): Promise<{ id: string }[]> {
+  return (await trx.executeQuery<{ id: string }>(CompiledQuery.raw(text, params))).rows;
+}
+
+/** Updates rows whose stored cursor matches; returns how many matched. */
+async function applyUpdates(
+  trx: Tx,
+  spaceId: string,
+  cursor: number,
+  rows: PreparedChange[],
+): Promise<number> {
+  const params: unknown[] = [spaceId, cursor];
+  for (const c of rows) params.push(c.id, c.expected, c.blob, c.dek, c.blob === null);
+  return (await run(trx, updateRecordsSql(rows.length), params)).length;
+}
+
+/** Inserts rows whose id is unused in every space; returns how many were inserted. */
+async function applyCreates(
+  trx: Tx,
+  spaceId: string,
+  cursor: number,
+  rows: PreparedChange[],
+): Promise<number> {
+  const params: unknown[] = [spaceId, cursor];
+  for (const c of rows) params.push(c.id, c.blob, c.dek, c.blob === null);
+  return (await run(trx, insertRecordsSql(rows.length), params)).length;
+}
+
+/** R19: a tombstone removes its record's files (soft delete at the batch cursor, so pull reports it). */
+async function removeFilesOf(
+  trx: Tx,
+  spaceId: string,
+  cursor: number,
+  recordIds: string[],
+): Promise<string[]> {
+  return (await run(trx, REMOVE_FILES_SQL, [spaceId, cursor, recordIds])).map((row) => row.id);
+}
+
+async function emptyPush(ctx: StoreContext, spaceId: string): Promise<PushResult> {
+  // One statement: FOR UPDATE waits for in-flight writers, then reads the committed cursor.
+  const row = await guard(() =>
+    ctx.db.selectFrom('spaces').select('cursor').where('id', '=', spaceId).forUpdate().executeTakeFirst(),
+  );
+  if (!row) throw new StorageError('SpaceNotFound');
+  return { ok: true, cursor: toInt(row.cursor), deletedFileIds: [] };
+}
+
+export async function push(
+  ctx: StoreContext,
+  spaceId: string,
+  changes: readonly ChangeInput[],
+  options?: PushOptions,
+): Promise<PushResult> {
+  if (changes.length === 0) return emptyPush(ctx, spaceId);
+  const prepared = validateChanges(ctx, changes);
+
+  return inTransaction(ctx, async (trx) => {
+    const space = await trx.executeQuery<{
+      cursor: string | number;
+      shared: boolean;
+      min_key_generation: number;
+    }>(CompiledQuery.raw(LOCK_AND_BUMP_SQL, [spaceId]));
+    const locked = space.rows[0];
+    if (!locked) throw new StorageError('SpaceNotFound');
+    if (
+      options &&
+      options.keyGeneration > 0 &&
+      locked.shared &&
+      options.keyGeneration < locked.min_key_generation
+    ) {
+      throw new StorageError('KeyGenerationStale');
+    }
+    const cursor = toInt(locked.cursor);
+
+    const updates = prepared.filter((c) => c.expected !== 0);
+    const creates = prepared.filter((c) => c.expected === 0);
+    for (const chunk of chunks(updates)) {
+      if ((await applyUpdates(trx, spaceId, cursor, chunk)) !== chunk.length) rollbackWith(CONFLICT);
+    }
+    for (const chunk of chunks(creates)) {
+      if ((await applyCreates(trx, spaceId, cursor, chunk)) !== chunk.length) rollbackWith(CONFLICT);
+    }
+
+    const tombstoned = prepared.filter((c) => c.blob === null).map((c) => c.id);
+    const deletedFileIds = tombstoned.length > 0 ? await removeFilesOf(trx, spaceId, cursor, tombstoned) : [];
+    return { ok: true, cursor, deletedFileIds };
+  });
+}
+
+export function recordsStore(ctx: StoreContext): RecordsStore {
+  return {
+    push: (spaceId, changes, options) => push(ctx, spaceId, changes, options),
+
+    async recordExists(spaceId, recordId, options = {}) {
+      let query = ctx.db
+        .selectFrom('records')
+        .select(sql<number>`1`.as('one'))
+        .where('space_id', '=', spaceId)
+        .where('id', '=', recordId);
+      if (options.live) query = query.where('deleted', '=', false);
+      const row = await guard(() => query.executeTakeFirst());
+      return row !== undefined;
+    },
+  };
+}
