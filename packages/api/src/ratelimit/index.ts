@@ -1,0 +1,8 @@
+export {
+  RATE_LIMIT_ACTION_NAMES,
+  RateLimitExceededError,
+  type RateLimitedAction,
+  RateLimiter,
+  type RateLimitPermit,
+  RateLimitUnavailableError,
+} from './limiter.js';

@@ -1,0 +1,163 @@
+import {
+  canonicalSpaceId,
+  Payload,
+  type PushParams,
+  PushParamsCodec,
+  PushRpcResultCodec,
+  type PushRpcResultInit,
+} from '@less-sync/core';
+import { type ChangeInput, fileBlobKey, type PushResult } from '@less-sync/storage';
+import { type AuthorizedSpace, authzErrorCode } from '../../authz/index.js';
+import type { PeerTarget } from '../../deps.js';
+import { type FileNoticeEntry, publishFile } from '../../notify/file.js';
+import { publishSync } from '../../notify/sync.js';
+import { type ClientRequestRoute, defineRequest } from '../method.js';
+import type { ApiServices } from '../services.js';
+import { pushErrorCode } from './push-errors.js';
+
+const result = (value: PushRpcResultInit): Payload => Payload.of(PushRpcResultCodec, value);
+const failure = (error: string): Payload => result({ ok: false, error });
+
+/**
+ * RPC-PUSH-2: the home server answers. One failure triggers a subscription restore and a single retry; a
+ * second failure (or no federation at all) is `internal`, never a silent local write.
+ */
+async function forwardPush(s: ApiServices, peer: PeerTarget, params: PushParams): Promise<Payload> {
+  const federation = s.deps.federation;
+  if (federation === undefined) {
+    s.logger.warn({ space: params.space, peer: peer.domain }, 'remote space but federation is off');
+    return failure('internal');
+  }
+  try {
+    return result(await federation.forwardPush(peer, params));
+  } catch (first) {
+    s.logger.warn({ err: first, peer: peer.domain }, 'forwarded push failed; restoring and retrying');
+    await federation.restoreSubscriptions(peer).catch(() => undefined);
+    try {
+      return result(await federation.forwardPush(peer, params));
+    } catch (err) {
+      s.logger.warn({ err, peer: peer.domain }, 'forwarded push failed twice');
+      return failure('internal');
+    }
+  }
+}
+
+/**
+ * R19: which records the removed files belonged to. Storage reports only file ids; with a single tombstone
+ * in the batch the answer is that record, otherwise the batch's (soft-deleted) file rows are read back.
+ */
+async function removedFiles(
+  s: ApiServices,
+  spaceId: string,
+  cursor: number,
+  fileIds: readonly string[],
+  tombstones: readonly string[],
+): Promise<FileNoticeEntry[]> {
+  const only = tombstones.length === 1 ? tombstones[0] : undefined;
+  if (only !== undefined) return fileIds.map((id) => ({ id, recordId: only, deleted: true }));
+  const wanted = new Set(fileIds);
+  const found: FileNoticeEntry[] = [];
+  const stream = await s.storage.streamPull(spaceId, cursor - 1);
+  for await (const entry of stream) {
+    if (entry.cursor > cursor) break;
+    if (entry.kind === 'file' && wanted.has(entry.file.id)) {
+      found.push({ id: entry.file.id, recordId: entry.file.recordId, deleted: true });
+    }
+  }
+  return found;
+}
+
+/** After commit: tell the other subscribers (R5, R6, R19) and delete removed blobs in the background. */
+async function afterPush(
+  s: ApiServices,
+  authorized: AuthorizedSpace,
+  params: PushParams,
+  pushed: PushResult,
+  excludeId: string,
+): Promise<void> {
+  const { id: spaceId, space } = authorized;
+  const records = params.changes.map((change) => ({
+    id: canonicalSpaceId(change.id) ?? change.id,
+    blob: change.blob,
+    dek: change.dek,
+    deleted: change.blob === undefined,
+  }));
+  const delivered = await publishSync(
+    s.broker,
+    {
+      space: spaceId,
+      cursor: pushed.cursor,
+      keyGeneration: space.key_generation,
+      rewrapEpoch: space.rewrap_epoch,
+      records,
+    },
+    excludeId,
+  );
+  s.metrics.notification?.('sync', delivered);
+  if (pushed.deletedFileIds.length === 0) return;
+  const tombstones = records.filter((r) => r.deleted).map((r) => r.id);
+  const files = await removedFiles(s, spaceId, pushed.cursor, pushed.deletedFileIds, tombstones);
+  // Publish first: an optional-call's arguments are not evaluated when the hook is absent.
+  const filesDelivered = await publishFile(
+    s.broker,
+    { space: spaceId, cursor: pushed.cursor, files },
+    excludeId,
+  );
+  s.metrics.notification?.('file', filesDelivered);
+  const blobs = s.deps.blobs;
+  if (blobs === undefined) return;
+  const ids = [...pushed.deletedFileIds];
+  const lock = s.deps.uploadLock;
+  // A failed delete stays listed by storage's deleted-file listing, which the sweep retries (R22).
+  s.background.run('delete removed file blobs', async () => {
+    for (const id of ids) {
+      const key = fileBlobKey(spaceId, id);
+      // Under the upload lock, and only if nobody re-uploaded the file meanwhile.
+      const remove = async () => {
+        if (!(await s.storage.fileExists(spaceId, id))) await blobs.delete(key);
+      };
+      await (lock === undefined ? remove() : lock.run(key, remove));
+    }
+  });
+}
+
+/** RPC-PUSH-1..3: errors travel inside a successful `{ok:false, error}` result, except invalid params. */
+export function pushMethod(s: ApiServices): ClientRequestRoute {
+  return defineRequest(PushParamsCodec, 'invalid push params', async (params, ctx) => {
+    const id = canonicalSpaceId(params.space);
+    if (id === undefined) return failure('bad_request');
+    let authorized: AuthorizedSpace;
+    try {
+      authorized = await s.authz.authorize(ctx.identity.auth, id, params.ucan, 'write');
+    } catch (err) {
+      return failure(authzErrorCode(err));
+    }
+    if (authorized.remote !== undefined) return forwardPush(s, authorized.remote, params);
+
+    const changes: ChangeInput[] = params.changes.map((c) => ({
+      id: c.id,
+      blob: c.blob,
+      cursor: c.expected_cursor,
+      dek: c.dek,
+    }));
+    let pushed: PushResult;
+    try {
+      pushed = await s.storage.push(id, changes);
+    } catch (err) {
+      const code = pushErrorCode(err);
+      if (code === 'internal') s.logger.error({ err, space: id }, 'push failed');
+      return failure(code);
+    }
+    if (!pushed.ok) return failure('conflict');
+    if (changes.length > 0) {
+      s.metrics.pushRecords?.(changes.length);
+      try {
+        await afterPush(s, authorized, params, pushed, ctx.connectionId);
+      } catch (err) {
+        // The write is committed: the pusher still gets its cursor.
+        s.logger.error({ err, space: id }, 'post-push notification failed');
+      }
+    }
+    return result({ ok: true, cursor: pushed.cursor });
+  });
+}

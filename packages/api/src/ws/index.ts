@@ -1,0 +1,2 @@
+export { jwtAuthenticator } from './authenticator.js';
+export { CLIENT_WS_PATH, type ClientEndpointOptions, createClientEndpoint } from './endpoint.js';

@@ -1,0 +1,56 @@
+import { generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
+import { computeUcanCid, encodeDidKey } from '@less-sync/auth';
+import { nowSeconds } from './jwt.js';
+
+const b64 = (value: string | Buffer): string => Buffer.from(value).toString('base64url');
+
+export type UcanCommand = '/space/read' | '/space/write' | '/space/admin';
+
+/** An ES256 did:key identity: a space root or a member's device key. */
+export class UcanKey {
+  readonly did: string;
+  /** 33-byte compressed SEC1 point (a space's `root_public_key`). */
+  readonly compressedPublicKey: Uint8Array;
+  private readonly privateKey: KeyObject;
+
+  constructor() {
+    const pair = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    this.privateKey = pair.privateKey;
+    const jwk = pair.publicKey.export({ format: 'jwk' });
+    const x = Buffer.from(jwk.x as string, 'base64url');
+    const y = Buffer.from(jwk.y as string, 'base64url');
+    this.compressedPublicKey = Uint8Array.from(
+      Buffer.concat([Buffer.from([(y.at(-1) ?? 0) % 2 === 0 ? 2 : 3]), x]),
+    );
+    this.did = encodeDidKey(this.compressedPublicKey);
+  }
+
+  /** Sign a UCAN for `space` (canonical id) delegating `cmd` to `audience`. */
+  issue(options: {
+    audience: string;
+    space: string;
+    cmd?: UcanCommand;
+    /** Unix seconds; default one hour ahead. */
+    exp?: number;
+    nbf?: number;
+    nonce?: string;
+    proof?: string;
+  }): string {
+    const claims = {
+      iss: this.did,
+      aud: options.audience,
+      exp: options.exp ?? nowSeconds() + 3600,
+      ...(options.nbf === undefined ? {} : { nbf: options.nbf }),
+      cmd: options.cmd ?? '/space/write',
+      with: `space:${options.space}`,
+      nonce: options.nonce ?? 'test-nonce',
+      prf: options.proof === undefined ? [] : [options.proof],
+    };
+    const input = `${b64(JSON.stringify({ alg: 'ES256', typ: 'JWT' }))}.${b64(JSON.stringify(claims))}`;
+    const signature = sign('sha256', Buffer.from(input), { key: this.privateKey, dsaEncoding: 'ieee-p1363' });
+    return `${input}.${b64(signature)}`;
+  }
+}
+
+/** The revocation id of a token (RPC-AUTHZ-3): lower-case hex SHA-256 of its text. */
+export const ucanCid = (token: string): string => computeUcanCid(token);
