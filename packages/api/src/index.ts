@@ -29,6 +29,7 @@ export {
   type UcanChainValidator,
 } from './deps.js';
 // Helper C: the HTTP surface (routes, middleware, files, health).
+export * from './http/index.js';
 // Notifications: sync, file, revoked (helper A); membership, presence, presence.leave, event and the delayed
 // invitation notifier (helper B). B's method groups are composed by the registry.
 export {

@@ -1,0 +1,29 @@
+import { jsonResponse } from './responses.js';
+import type { FederationHttpInfo, HealthCheck, HttpLogger } from './types.js';
+
+/**
+ * HTTP-09: 200 `{"status":"healthy"}` (plus the federation summary when federation is on) when the
+ * database answers, else 503 `{"status":"unhealthy","error":"database unavailable"}`. `peer_count` is
+ * the number of trusted domains, not of connected peers.
+ */
+export async function healthResponse(
+  health: HealthCheck,
+  federation: FederationHttpInfo | undefined,
+  logger: HttpLogger,
+): Promise<Response> {
+  try {
+    await health.ping();
+  } catch (error) {
+    logger.warn({ err: error }, 'health check: database ping failed');
+    return jsonResponse(503, { status: 'unhealthy', error: 'database unavailable' });
+  }
+  if (federation === undefined) return jsonResponse(200, { status: 'healthy' });
+  return jsonResponse(200, {
+    status: 'healthy',
+    federation: {
+      enabled: true,
+      peer_count: federation.trustedDomains().length,
+      connections: await federation.totalConnections(),
+    },
+  });
+}
