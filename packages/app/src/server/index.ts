@@ -1,0 +1,13 @@
+export { openBlobStore } from './blobs.js';
+export { openServerDatabase, type ServerDatabase } from './database.js';
+export { loadFederationJwks } from './federation-jwks.js';
+export { METRICS_PATH } from './metrics-hooks.js';
+export { type ProcessLike, runServer } from './run.js';
+export {
+  type CreateServerOptions,
+  createServer,
+  type LessSyncServer,
+  MAX_HEADER_BYTES,
+  REQUEST_TIMEOUT_MS,
+  type ServerAddress,
+} from './server.js';
