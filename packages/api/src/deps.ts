@@ -45,7 +45,7 @@ export interface RateLimit {
   readonly windowSeconds: number;
 }
 
-/** Same shape as the app's `RateLimitsConfig`, so the app passes its config straight through. */
+/** R12, per action; the app's configuration re-exports this type and passes its value straight through. */
 export interface RateLimitsConfig {
   readonly membershipAppend: RateLimit;
   readonly invitationCreate: RateLimit;

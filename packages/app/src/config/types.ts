@@ -2,6 +2,7 @@
  * The server's configuration: one immutable object built once from the environment by `loadConfig`
  * and passed to everything that needs it. Nothing else reads `process.env`.
  */
+import type { RateLimitsConfig } from '@less-sync/api';
 
 /** Raw environment: `process.env` or a test's literal object. */
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -55,18 +56,8 @@ export type FileStorageConfig =
   | { readonly kind: 'local'; readonly path: string }
   | S3StorageConfig;
 
-/** One rate-limited action: at most `max` per actor in any `windowSeconds` window. `max` 0 = off. */
-export interface RateLimit {
-  readonly max: number;
-  readonly windowSeconds: number;
-}
-
-/** R12: on by default, configurable per action. */
-export interface RateLimitsConfig {
-  readonly membershipAppend: RateLimit;
-  readonly invitationCreate: RateLimit;
-  readonly spaceCreate: RateLimit;
-}
+/** R12: on by default, configurable per action; the API's own type, so the config passes straight through. */
+export type { RateLimit, RateLimitsConfig } from '@less-sync/api';
 
 /** R14. */
 export interface JwtConfig {

@@ -1,16 +1,12 @@
 import { type Audience, optionalAudience, optionalU64, stringOrEmpty } from '../encoding/claims.js';
 import type { JsonObject } from '../encoding/json.js';
+import type { BearerClaims } from './types.js';
 
 /** The JWT payload members less-sync reads (JWT-04, plus `nbf` which R14 honours). */
-export interface JwtClaims {
+export interface JwtClaims extends BearerClaims {
   readonly iss: string;
   readonly sub: string;
-  readonly clientId: string;
-  readonly scope: string;
   readonly jti: string;
-  readonly personalSpaceId: string;
-  readonly did: string;
-  readonly mailboxId: string;
   readonly aud: Audience | undefined;
   readonly exp: bigint | undefined;
   readonly nbf: bigint | undefined;

@@ -1,27 +1,26 @@
-/** What a validated JWT says about its bearer (JWT-08), plus the expiry the API enforces (R8). */
-export interface TokenInfo {
-  /** The token's `iss` exactly as written (not normalised). */
-  readonly issuer: string;
-  readonly userId: string;
+/** Claims that pass unchanged from the JWT payload to TokenInfo and AuthContext (`""` when absent). */
+export interface BearerClaims {
   readonly clientId: string;
   readonly scope: string;
-  readonly jti: string;
   readonly personalSpaceId: string;
   readonly did: string;
   readonly mailboxId: string;
+}
+
+/** What a validated JWT says about its bearer (JWT-08), plus the expiry the API enforces (R8). */
+export interface TokenInfo extends BearerClaims {
+  /** The token's `iss` exactly as written (not normalised). */
+  readonly issuer: string;
+  readonly userId: string;
+  readonly jti: string;
   /** `exp` in Unix seconds, when the token has one. */
   readonly expiresAt: number | undefined;
 }
 
 /** The identity a connection or request runs as (JWT-09). */
-export interface AuthContext {
+export interface AuthContext extends BearerClaims {
   readonly issuer: string;
   readonly userId: string;
-  readonly clientId: string;
-  readonly personalSpaceId: string;
-  readonly did: string;
-  readonly mailboxId: string;
-  readonly scope: string;
   /** `exp` in Unix seconds, when known. */
   readonly expiresAt: number | undefined;
 }

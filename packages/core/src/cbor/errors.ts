@@ -17,28 +17,26 @@ export type CborDecodeReason =
   | 'duplicate_key'
   | 'integer_overflow'; // only for CborValue: outside i64
 
-/** The only error the CBOR decoder ever throws, whatever the input. */
-export class CborDecodeError extends Error {
-  readonly code = 'cbor_decode' as const;
-  override readonly name = 'CborDecodeError';
+/** A CBOR error whose machine-readable `reason` says why; subclasses add their `code` and `name`. */
+abstract class CborError<Reason extends string> extends Error {
   constructor(
-    readonly reason: CborDecodeReason,
+    readonly reason: Reason,
     message: string,
   ) {
     super(message);
   }
 }
 
+/** The only error the CBOR decoder ever throws, whatever the input. */
+export class CborDecodeError extends CborError<CborDecodeReason> {
+  readonly code = 'cbor_decode' as const;
+  override readonly name = 'CborDecodeError';
+}
+
 export type CborEncodeReason = 'unsupported_type' | 'integer_range' | 'too_deep';
 
 /** Thrown when a value cannot be written as CBOR (a programming error, never client input). */
-export class CborEncodeError extends Error {
+export class CborEncodeError extends CborError<CborEncodeReason> {
   readonly code = 'cbor_encode' as const;
   override readonly name = 'CborEncodeError';
-  constructor(
-    readonly reason: CborEncodeReason,
-    message: string,
-  ) {
-    super(message);
-  }
 }

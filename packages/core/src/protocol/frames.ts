@@ -53,37 +53,41 @@ const K_PARAMS = Uint8Array.of(0x66, 0x70, 0x61, 0x72, 0x61, 0x6d, 0x73);
 const K_NAME = Uint8Array.of(0x64, 0x6e, 0x61, 0x6d, 0x65);
 const K_DATA = Uint8Array.of(0x64, 0x64, 0x61, 0x74, 0x61);
 
-function writeBody(w: CborWriter, body: FrameBody): void {
+/** Opens a frame map of `entries` keys: `type`, then its first text entry (`id`, or `method`). */
+function writeHead(w: CborWriter, entries: number, type: FrameType, key: Uint8Array, value: string): void {
+  w.mapHead(entries);
+  w.raw(K_TYPE);
+  w.int(type);
+  writeText(w, key, value);
+}
+
+function writeText(w: CborWriter, key: Uint8Array, value: string): void {
+  w.raw(key);
+  w.text(value);
+}
+
+/** The frame's last entry: its payload, typed or written as-is. */
+function writeBody(w: CborWriter, key: Uint8Array, body: FrameBody): void {
+  w.raw(key);
   (body instanceof Payload ? body : Payload.value(body)).writeTo(w);
 }
 
 /** `{type:1, id, result}` — exactly 3 keys (PROTO-07). `id` echoes the request, `""` when it had none. */
 export function encodeResponse(id: string, result: FrameBody): Uint8Array {
   return withWriter((w) => {
-    w.mapHead(3);
-    w.raw(K_TYPE);
-    w.int(FrameType.Response);
-    w.raw(K_ID);
-    w.text(id);
-    w.raw(K_RESULT);
-    writeBody(w, result);
+    writeHead(w, 3, FrameType.Response, K_ID, id);
+    writeBody(w, K_RESULT, result);
   });
 }
 
 /** `{type:1, id, error:{code, message}}` — never a `result` key (PROTO-07). */
 export function encodeErrorResponse(id: string, code: RpcErrorCode, message: string): Uint8Array {
   return withWriter((w) => {
-    w.mapHead(3);
-    w.raw(K_TYPE);
-    w.int(FrameType.Response);
-    w.raw(K_ID);
-    w.text(id);
+    writeHead(w, 3, FrameType.Response, K_ID, id);
     w.raw(K_ERROR);
     w.mapHead(2);
-    w.raw(K_CODE);
-    w.text(code);
-    w.raw(K_MESSAGE);
-    w.text(message);
+    writeText(w, K_CODE, code);
+    writeText(w, K_MESSAGE, message);
   });
 }
 
@@ -98,43 +102,26 @@ export function encodeMethodNotFound(id: string, method: string): Uint8Array {
  */
 export function encodeNotification(method: string, params: FrameBody): Uint8Array {
   return withWriter((w) => {
-    w.mapHead(3);
-    w.raw(K_TYPE);
-    w.int(FrameType.Notification);
-    w.raw(K_METHOD);
-    w.text(method);
-    w.raw(K_PARAMS);
-    writeBody(w, params);
+    writeHead(w, 3, FrameType.Notification, K_METHOD, method);
+    writeBody(w, K_PARAMS, params);
   });
 }
 
 /** `{type:3, id, name, data}` — 4 keys; `id` is the originating request's id (PROTO-07). */
 export function encodeChunk(id: string, name: string, data: FrameBody): Uint8Array {
   return withWriter((w) => {
-    w.mapHead(4);
-    w.raw(K_TYPE);
-    w.int(FrameType.Chunk);
-    w.raw(K_ID);
-    w.text(id);
-    w.raw(K_NAME);
-    w.text(name);
-    w.raw(K_DATA);
-    writeBody(w, data);
+    writeHead(w, 4, FrameType.Chunk, K_ID, id);
+    writeText(w, K_NAME, name);
+    writeBody(w, K_DATA, data);
   });
 }
 
 /** `{type:0, id, method, params}` as a client (or federation peer) would send it. */
 export function encodeRequest(id: string, method: string, params: FrameBody): Uint8Array {
   return withWriter((w) => {
-    w.mapHead(4);
-    w.raw(K_TYPE);
-    w.int(FrameType.Request);
-    w.raw(K_ID);
-    w.text(id);
-    w.raw(K_METHOD);
-    w.text(method);
-    w.raw(K_PARAMS);
-    writeBody(w, params);
+    writeHead(w, 4, FrameType.Request, K_ID, id);
+    writeText(w, K_METHOD, method);
+    writeBody(w, K_PARAMS, params);
   });
 }
 

@@ -41,12 +41,17 @@ export const ClientNotifications = {
 } as const;
 export type ClientNotification = keyof typeof ClientNotifications;
 
-/** Notifications the server sends. */
-export const ServerNotifications = {
+/** Space changes: sent by the server to its clients, and relayed from a peer (then re-broadcast locally). */
+const SpaceChangeNotifications = {
   sync: T.WsSyncDataCodec,
   membership: T.WsMembershipDataCodec,
   file: T.WsFileDataCodec,
   revoked: T.WsRevokedDataCodec,
+} as const;
+
+/** Notifications the server sends. */
+export const ServerNotifications = {
+  ...SpaceChangeNotifications,
   presence: T.WsPresenceDataCodec,
   'presence.leave': T.WsPresenceLeaveDataCodec,
   event: T.WsEventDataCodec,
@@ -78,10 +83,7 @@ export type FederationMethod = keyof typeof FederationMethods;
 /** Notifications accepted from a peer; all but `unsubscribe` are re-broadcast locally (R17 limits whose). */
 export const FederationNotifications = {
   unsubscribe: T.UnsubscribeParamsCodec,
-  sync: T.WsSyncDataCodec,
-  membership: T.WsMembershipDataCodec,
-  file: T.WsFileDataCodec,
-  revoked: T.WsRevokedDataCodec,
+  ...SpaceChangeNotifications,
 } as const satisfies Record<string, StructCodec<Shape>>;
 export type FederationNotification = keyof typeof FederationNotifications;
 

@@ -1,9 +1,9 @@
 /** Key epochs and record DEKs (STORE-EPOCH-*). */
-import { toBytes, toInt } from '../db/values.js';
 import { guard, inTransaction, type StoreContext } from './context.js';
+import { checkDekEpoch, lockKeyGeneration, toDekRecords } from './dek-rows.js';
 import { StorageError } from './errors.js';
 import type { EpochStore } from './interfaces.js';
-import { parseDekEpoch, parseUuidLenient } from './validation.js';
+import { parseUuidLenient } from './validation.js';
 
 const INT32_MIN = -2_147_483_648;
 
@@ -77,27 +77,16 @@ export function epochStore(ctx: StoreContext): EpochStore {
           .orderBy('id')
           .execute(),
       );
-      return rows.map((row) => ({
-        id: row.id,
-        wrappedDek: toBytes(row.wrapped_dek as Uint8Array),
-        cursor: toInt(row.cursor),
-      }));
+      return toDekRecords(rows);
     },
 
     async rewrapDeks(spaceId, deks) {
       if (deks.length === 0) return;
       await inTransaction(ctx, async (trx) => {
-        const space = await trx
-          .selectFrom('spaces')
-          .select('key_generation')
-          .where('id', '=', spaceId)
-          .forUpdate()
-          .executeTakeFirst();
-        if (!space) throw new StorageError('SpaceNotFound');
+        const keyGeneration = await lockKeyGeneration(trx, spaceId);
         // Validate and apply entry by entry, in order (STORE-EPOCH-04); any error rolls all back.
         for (const dek of deks) {
-          if (parseDekEpoch(dek.wrappedDek) !== space.key_generation)
-            throw new StorageError('DekEpochMismatch');
+          checkDekEpoch(dek.wrappedDek, keyGeneration);
           const id = parseUuidLenient(dek.id);
           if (id === undefined) throw new StorageError('InvalidRecordId');
           const result = await trx

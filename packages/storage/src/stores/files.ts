@@ -8,16 +8,28 @@
 import { canonicalSpaceId } from '@less-sync/core';
 import { sql } from 'kysely';
 import { toBytes, toInt } from '../db/values.js';
-import { guard, inTransaction, rollbackWith, type StoreContext } from './context.js';
+import { guard, inTransaction, rollbackWith, type StoreContext, type Tx } from './context.js';
+import { checkDekEpoch, lockKeyGeneration, toDekRecords } from './dek-rows.js';
 import { StorageError } from './errors.js';
 import type { FilesStore } from './interfaces.js';
 import type { FileRef } from './types.js';
-import { parseDekEpoch, WRAPPED_DEK_LENGTH } from './validation.js';
+import { WRAPPED_DEK_LENGTH } from './validation.js';
 
 /** Pairs per orphan lookup statement. */
 const ORPHAN_CHUNK = 5_000;
 
 const isUuid = (id: string) => canonicalSpaceId(id) !== undefined;
+
+/** Takes the space's next cursor value (row-locking the space); undefined when there is no such space. */
+async function bumpSpaceCursor(trx: Tx, spaceId: string): Promise<number | undefined> {
+  const bumped = await trx
+    .updateTable('spaces')
+    .set({ cursor: sql`cursor + 1` })
+    .where('id', '=', spaceId)
+    .returning('cursor')
+    .executeTakeFirst();
+  return bumped === undefined ? undefined : toInt(bumped.cursor);
+}
 
 export function filesStore(ctx: StoreContext): FilesStore {
   const { db } = ctx;
@@ -28,14 +40,8 @@ export function filesStore(ctx: StoreContext): FilesStore {
       if (size < 0) throw new StorageError('InvalidFileSize');
       return inTransaction(ctx, async (trx) => {
         // Bumping the cursor locks the space; the record check below then sees every committed push.
-        const bumped = await trx
-          .updateTable('spaces')
-          .set({ cursor: sql`cursor + 1` })
-          .where('id', '=', spaceId)
-          .returning('cursor')
-          .executeTakeFirst();
-        if (!bumped) throw new StorageError('SpaceNotFound');
-        const cursor = toInt(bumped.cursor);
+        const cursor = await bumpSpaceCursor(trx, spaceId);
+        if (cursor === undefined) throw new StorageError('SpaceNotFound');
         // R20: only a live record of this space can own a file. An already-recorded live file is
         // left untouched (idempotent); a removed one is revived.
         const result = await sql<{ live: boolean; cursor: string | number | null }>`
@@ -104,28 +110,15 @@ export function filesStore(ctx: StoreContext): FilesStore {
           .orderBy('id')
           .execute(),
       );
-      return rows.map((row) => ({
-        id: row.id,
-        wrappedDek: toBytes(row.wrapped_dek),
-        cursor: toInt(row.cursor),
-      }));
+      return toDekRecords(rows);
     },
 
     async rewrapFileDeks(spaceId, deks) {
       if (deks.length === 0) return;
       await inTransaction(ctx, async (trx) => {
-        const space = await trx
-          .selectFrom('spaces')
-          .select('key_generation')
-          .where('id', '=', spaceId)
-          .forUpdate()
-          .executeTakeFirst();
-        if (!space) throw new StorageError('SpaceNotFound');
+        const keyGeneration = await lockKeyGeneration(trx, spaceId);
         // Every epoch is checked before anything is written (STORE-FILE-05).
-        for (const dek of deks) {
-          if (parseDekEpoch(dek.wrappedDek) !== space.key_generation)
-            throw new StorageError('DekEpochMismatch');
-        }
+        for (const dek of deks) checkDekEpoch(dek.wrappedDek, keyGeneration);
         for (const dek of deks) {
           const result = await trx
             .updateTable('files')
@@ -142,16 +135,11 @@ export function filesStore(ctx: StoreContext): FilesStore {
     async deleteFilesForRecords(spaceId, recordIds) {
       if (recordIds.length === 0) return [];
       return inTransaction(ctx, async (trx) => {
-        const bumped = await trx
-          .updateTable('spaces')
-          .set({ cursor: sql`cursor + 1` })
-          .where('id', '=', spaceId)
-          .returning('cursor')
-          .executeTakeFirst();
-        if (!bumped) return [];
+        const cursor = await bumpSpaceCursor(trx, spaceId);
+        if (cursor === undefined) return [];
         const removed = await trx
           .updateTable('files')
-          .set({ deleted: true, cursor: bumped.cursor })
+          .set({ deleted: true, cursor })
           .where('space_id', '=', spaceId)
           .where('record_id', '=', sql<string>`ANY(${[...recordIds]}::uuid[])`)
           .where('deleted', '=', false)

@@ -86,29 +86,29 @@ async function run(trx: Tx, text: string, params: unknown[]): Promise<{ id: stri
   return (await trx.executeQuery<{ id: string }>(CompiledQuery.raw(text, params))).rows;
 }
 
-/** Updates rows whose stored cursor matches; returns how many matched. */
-async function applyUpdates(
-  trx: Tx,
-  spaceId: string,
-  cursor: number,
-  rows: PreparedChange[],
-): Promise<number> {
-  const params: unknown[] = [spaceId, cursor];
-  for (const c of rows) params.push(c.id, c.expected, c.blob, c.dek, c.blob === null);
-  return (await run(trx, updateRecordsSql(rows.length), params)).length;
+interface ChunkWrite {
+  readonly takes: (c: PreparedChange) => boolean;
+  readonly sql: (rows: number) => string;
+  /** Appends one row's parameters after the statement's `(space, cursor)`. */
+  readonly addParams: (params: unknown[], c: PreparedChange) => void;
 }
 
-/** Inserts rows whose id is unused in every space; returns how many were inserted. */
-async function applyCreates(
-  trx: Tx,
-  spaceId: string,
-  cursor: number,
-  rows: PreparedChange[],
-): Promise<number> {
-  const params: unknown[] = [spaceId, cursor];
-  for (const c of rows) params.push(c.id, c.blob, c.dek, c.blob === null);
-  return (await run(trx, insertRecordsSql(rows.length), params)).length;
-}
+/**
+ * The two writes of a push, in order: updates touch only rows whose stored cursor matches; creates insert
+ * only ids unused in every space. Each returns the ids it wrote, so a short count is a conflict.
+ */
+const WRITES: readonly ChunkWrite[] = [
+  {
+    takes: (c) => c.expected !== 0,
+    sql: updateRecordsSql,
+    addParams: (params, c) => params.push(c.id, c.expected, c.blob, c.dek, c.blob === null),
+  },
+  {
+    takes: (c) => c.expected === 0,
+    sql: insertRecordsSql,
+    addParams: (params, c) => params.push(c.id, c.blob, c.dek, c.blob === null),
+  },
+];
 
 /** R19: a tombstone removes its record's files (soft delete at the batch cursor, so pull reports it). */
 async function removeFilesOf(
@@ -156,13 +156,12 @@ export async function push(
     }
     const cursor = toInt(locked.cursor);
 
-    const updates = prepared.filter((c) => c.expected !== 0);
-    const creates = prepared.filter((c) => c.expected === 0);
-    for (const chunk of chunks(updates)) {
-      if ((await applyUpdates(trx, spaceId, cursor, chunk)) !== chunk.length) rollbackWith(CONFLICT);
-    }
-    for (const chunk of chunks(creates)) {
-      if ((await applyCreates(trx, spaceId, cursor, chunk)) !== chunk.length) rollbackWith(CONFLICT);
+    for (const write of WRITES) {
+      for (const chunk of chunks(prepared.filter(write.takes))) {
+        const params: unknown[] = [spaceId, cursor];
+        for (const c of chunk) write.addParams(params, c);
+        if ((await run(trx, write.sql(chunk.length), params)).length !== chunk.length) rollbackWith(CONFLICT);
+      }
     }
 
     const tombstoned = prepared.filter((c) => c.blob === null).map((c) => c.id);

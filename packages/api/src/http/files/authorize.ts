@@ -5,7 +5,7 @@ import type { SpaceAuthorizer } from '../../authz/index.js';
 import { isSpaceAuthzError } from '../../authz/index.js';
 import { isVisibleAscii } from '../responses.js';
 import type { HttpLogger } from '../types.js';
-import type { HttpFailure } from './headers.js';
+import { type HttpFailure, hasScope, type Parsed, parseFileIds } from './headers.js';
 
 export interface FileAuthzDeps {
   readonly authorizer: Pick<SpaceAuthorizer, 'authorize'>;
@@ -57,4 +57,29 @@ export async function authorizeFileAccess(
     logger.error({ err: error, space: spaceId }, 'file authorization failed');
     return internal;
   }
+}
+
+/** What every file route reads before its own work. */
+export interface FileRouteRequest {
+  readonly auth: AuthContext;
+  readonly spaceParam: string;
+  readonly fileParam: string;
+  readonly headers: Headers;
+  readonly logger: HttpLogger;
+}
+
+/** The start of every file route, in order: `files` scope (403), both ids (FILES-01), FILES-03. */
+export async function authorizeFileRoute(
+  deps: FileAuthzDeps,
+  req: FileRouteRequest,
+  permission: Permission,
+): Promise<Parsed<{ spaceId: string; fileId: string }>> {
+  if (!hasScope(req.auth.scope, 'files')) {
+    return { ok: false, failure: { status: 403, message: 'files scope required' } };
+  }
+  const ids = parseFileIds(req.spaceParam, req.fileParam);
+  if (!ids.ok) return ids;
+  const ucan = req.headers.get('x-ucan') ?? undefined;
+  const denied = await authorizeFileAccess(deps, req.auth, ids.value.spaceId, ucan, permission, req.logger);
+  return denied ? { ok: false, failure: denied } : ids;
 }

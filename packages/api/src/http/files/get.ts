@@ -1,20 +1,13 @@
 import { Readable } from 'node:stream';
-import type { AuthContext } from '@less-sync/auth';
 import { type FileMetadata, fileBlobKey, isStorageError } from '@less-sync/storage';
 import { emptyResponse, jsonError } from '../responses.js';
-import type { HttpLogger } from '../types.js';
-import { authorizeFileAccess } from './authorize.js';
+import { authorizeFileRoute, type FileRouteRequest } from './authorize.js';
 import type { FileRoutesDeps } from './deps.js';
-import { type HttpFailure, hasScope, parseFileIds } from './headers.js';
+import type { HttpFailure } from './headers.js';
 
-export interface GetFileRequest {
-  readonly auth: AuthContext;
-  readonly spaceParam: string;
-  readonly fileParam: string;
-  readonly headers: Headers;
+export interface GetFileRequest extends FileRouteRequest {
   /** HEAD: headers only, the blob is not read (FILES-10). */
   readonly headOnly: boolean;
-  readonly logger: HttpLogger;
 }
 
 const NOT_FOUND: HttpFailure = { status: 404, message: 'file not found' };
@@ -36,21 +29,11 @@ function fileHeaders(fileId: string, metadata: FileMetadata): Record<string, str
  * (a 404 there reads `file not found`), metadata, then (GET) the blob, streamed.
  */
 export async function getFile(deps: FileRoutesDeps, req: GetFileRequest): Promise<Response> {
-  const { auth, logger } = req;
-  if (!hasScope(auth.scope, 'files')) return jsonError(403, 'files scope required');
-  const ids = parseFileIds(req.spaceParam, req.fileParam);
-  if (!ids.ok) return fail(ids.failure);
-  const { spaceId, fileId } = ids.value;
-
-  const denied = await authorizeFileAccess(
-    deps,
-    auth,
-    spaceId,
-    req.headers.get('x-ucan') ?? undefined,
-    'read',
-    logger,
-  );
-  if (denied) return fail(denied.status === 404 ? NOT_FOUND : denied);
+  const { logger } = req;
+  const route = await authorizeFileRoute(deps, req, 'read');
+  // A space the caller cannot see reads as a missing file here.
+  if (!route.ok) return fail(route.failure.status === 404 ? NOT_FOUND : route.failure);
+  const { spaceId, fileId } = route.value;
 
   let metadata: FileMetadata;
   try {

@@ -1,29 +1,21 @@
-import type { AuthContext } from '@less-sync/auth';
 import { BlobError, fileBlobKey, isStorageError } from '@less-sync/storage';
 import { publishFile } from '../../notify/index.js';
 import { emptyResponse, jsonError } from '../responses.js';
 import type { HttpLogger } from '../types.js';
-import { authorizeFileAccess } from './authorize.js';
+import { authorizeFileRoute, type FileRouteRequest } from './authorize.js';
 import { bodyChunks } from './body.js';
 import type { FileRoutesDeps } from './deps.js';
 import {
   fileTooLargeMessage,
   type HttpFailure,
-  hasScope,
   parseContentLength,
-  parseFileIds,
   parseRecordId,
   parseWrappedDek,
 } from './headers.js';
 import type { KeyedLock } from './keyed-lock.js';
 
-export interface PutFileRequest {
-  readonly auth: AuthContext;
-  readonly spaceParam: string;
-  readonly fileParam: string;
-  readonly headers: Headers;
+export interface PutFileRequest extends FileRouteRequest {
   readonly body: ReadableStream<Uint8Array> | null;
-  readonly logger: HttpLogger;
 }
 
 const fail = (f: HttpFailure): Response => jsonError(f.status, f.message);
@@ -38,21 +30,10 @@ const INTERNAL: HttpFailure = { status: 500, message: 'internal error' };
  * row, so a retry after a half-finished upload (blob written, metadata not) completes it.
  */
 export async function putFile(deps: FileRoutesDeps, lock: KeyedLock, req: PutFileRequest): Promise<Response> {
-  const { auth, headers, logger } = req;
-  if (!hasScope(auth.scope, 'files')) return jsonError(403, 'files scope required');
-  const ids = parseFileIds(req.spaceParam, req.fileParam);
-  if (!ids.ok) return fail(ids.failure);
-  const { spaceId, fileId } = ids.value;
-
-  const denied = await authorizeFileAccess(
-    deps,
-    auth,
-    spaceId,
-    headers.get('x-ucan') ?? undefined,
-    'write',
-    logger,
-  );
-  if (denied) return fail(denied);
+  const { headers, logger } = req;
+  const route = await authorizeFileRoute(deps, req, 'write');
+  if (!route.ok) return fail(route.failure);
+  const { spaceId, fileId } = route.value;
 
   const recordId = parseRecordId(headers.get('x-record-id') ?? undefined);
   if (!recordId.ok) return fail(recordId.failure);
