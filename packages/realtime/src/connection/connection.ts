@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { encodeKeepalive, encodeNotification, type FrameBody } from '@less-sync/core';
 import { isBrokerError } from '../broker/errors.js';
 import type { Broker, Subscriber } from '../broker/types.js';
@@ -15,6 +16,7 @@ import { type InboundFrame, InboundQueue, toBytes } from './inbound.js';
 import { Keepalive } from './keepalive.js';
 import { OutboundQueue } from './outbound.js';
 import { BrokerRegistration } from './registration.js';
+import { TickCorkedSink } from './sink.js';
 import type { RealtimeSocket } from './socket.js';
 import { ConnectionTimers } from './timers.js';
 import type {
@@ -72,16 +74,14 @@ export class Connection<I extends ConnectionIdentity> implements RealtimeConnect
     private readonly deps: ConnectionDeps<I>,
     private readonly onTeardown: (connection: Connection<I>) => void,
     preAuthenticated?: I,
+    transport: Duplex = request.socket,
   ) {
     const { config } = deps;
     this.timers = new ConnectionTimers(deps.clock);
     this.registration = new BrokerRegistration(deps.broker);
     this.inbound = new InboundQueue(socket, config.inboundQueueFrames, config.inboundQueueBytes);
     this.outbound = new OutboundQueue(
-      {
-        write: (frame, done) => socket.send(frame, { binary: true }, done),
-        backlogged: () => socket.bufferedAmount > 0,
-      },
+      new TickCorkedSink(socket, transport),
       config.outboundQueueFrames,
       config.outboundQueueFrames - config.broadcastReserveFrames,
     );

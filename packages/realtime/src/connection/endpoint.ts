@@ -111,7 +111,8 @@ export class RealtimeEndpoint<I extends ConnectionIdentity> {
       return;
     }
     this.wss.handleUpgrade(request, socket, head, (ws) => {
-      const connection = new Connection(ws, request, this.deps, (c) => this.live.delete(c), options.identity);
+      const onTeardown = (c: Connection<I>) => this.live.delete(c);
+      const connection = new Connection(ws, request, this.deps, onTeardown, options.identity, socket);
       this.live.add(connection);
     });
   }
