@@ -14,6 +14,8 @@ const MESSAGES = {
   SpaceExists: 'space already exists',
   /** R11: a personal-space lookup found a shared space (one with a root key). */
   SpaceNotPersonal: 'space is not a personal space',
+  /** A push with `expectPersonal` found no local personal space (missing, shared or remote-homed). */
+  PushGuardFailed: 'space is not a local personal space',
   FileNotFound: 'file not found',
   InvitationNotFound: 'invitation not found',
   VersionConflict: 'metadata version conflict',

@@ -7,6 +7,19 @@
 export const LOCK_AND_BUMP_SQL =
   'UPDATE spaces SET cursor = cursor + 1 WHERE id = $1 RETURNING cursor, root_public_key IS NOT NULL AS shared, min_key_generation';
 
+/**
+ * $1 space. The guarded lock of a push to the caller's own personal space (R11): only a local personal
+ * row (no root key, no home server) is bumped, in the same statement, so access and lock are one round
+ * trip. No row means "ask the authorizer" (missing, shared or homed elsewhere). Personal spaces have no
+ * key-generation gate (STORE-REC-02), so `min_key_generation` is not needed.
+ */
+export const LOCK_AND_BUMP_PERSONAL_SQL =
+  'UPDATE spaces SET cursor = cursor + 1 WHERE id = $1 AND root_public_key IS NULL AND home_server IS NULL RETURNING cursor, key_generation, rewrap_epoch';
+
+/** $1 space. The empty-push form of the guard: waits for in-flight writers, bumps nothing. */
+export const READ_PERSONAL_FOR_UPDATE_SQL =
+  'SELECT cursor, key_generation, rewrap_epoch FROM spaces WHERE id = $1 AND root_public_key IS NULL AND home_server IS NULL FOR UPDATE';
+
 /** $1 space, $2 cursor, $3 record ids (uuid[]): soft-delete the files of tombstoned records. */
 export const REMOVE_FILES_SQL =
   'UPDATE files SET deleted = true, cursor = $2 WHERE space_id = $1 AND record_id = ANY($3::uuid[]) AND NOT deleted RETURNING id';

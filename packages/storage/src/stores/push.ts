@@ -9,13 +9,22 @@
  *     tombstone, or another space: R20) is not inserted.
  * Any change left unwritten is a conflict and rolls the whole batch back (cursor included).
  * Every statement after the lock sees all previously committed writes of the space.
+ * With `expectPersonal` the lock itself checks the space is a local personal one (R11), so the API can
+ * skip its own read for a push to the caller's personal space; a mismatch writes nothing.
  */
 import { CompiledQuery, sql } from 'kysely';
 import { toInt } from '../db/values.js';
 import { guard, inTransaction, rollbackWith, type StoreContext, type Tx } from './context.js';
 import { StorageError } from './errors.js';
 import type { RecordsStore } from './interfaces.js';
-import { insertRecordsSql, LOCK_AND_BUMP_SQL, REMOVE_FILES_SQL, updateRecordsSql } from './push-sql.js';
+import {
+  insertRecordsSql,
+  LOCK_AND_BUMP_PERSONAL_SQL,
+  LOCK_AND_BUMP_SQL,
+  READ_PERSONAL_FOR_UPDATE_SQL,
+  REMOVE_FILES_SQL,
+  updateRecordsSql,
+} from './push-sql.js';
 import type { ChangeInput, PushOptions, PushResult } from './types.js';
 import { parseRecordId } from './validation.js';
 
@@ -120,13 +129,69 @@ async function removeFilesOf(
   return (await run(trx, REMOVE_FILES_SQL, [spaceId, cursor, recordIds])).map((row) => row.id);
 }
 
-async function emptyPush(ctx: StoreContext, spaceId: string): Promise<PushResult> {
+interface PersonalRow {
+  cursor: string | number;
+  key_generation: number;
+  rewrap_epoch: number | null;
+}
+
+interface SpaceKeys {
+  readonly keyGeneration: number;
+  readonly rewrapEpoch?: number;
+}
+
+interface Locked {
+  readonly cursor: number;
+  /** Set by the personal guard. */
+  readonly keys?: SpaceKeys;
+}
+
+/** What an `expectPersonal` statement found; no row means the guard failed (nothing was written). */
+function guarded(row: PersonalRow | undefined): Locked & { keys: SpaceKeys } {
+  if (!row) throw new StorageError('PushGuardFailed');
+  const keys: SpaceKeys =
+    row.rewrap_epoch === null
+      ? { keyGeneration: row.key_generation }
+      : { keyGeneration: row.key_generation, rewrapEpoch: row.rewrap_epoch };
+  return { cursor: toInt(row.cursor), keys };
+}
+
+async function emptyPush(ctx: StoreContext, spaceId: string, expectPersonal: boolean): Promise<PushResult> {
   // One statement: FOR UPDATE waits for in-flight writers, then reads the committed cursor.
+  if (expectPersonal) {
+    const rows = await guard(() =>
+      ctx.db.executeQuery<PersonalRow>(CompiledQuery.raw(READ_PERSONAL_FOR_UPDATE_SQL, [spaceId])),
+    );
+    const { cursor, keys } = guarded(rows.rows[0]);
+    return { ok: true, cursor, deletedFileIds: [], ...keys };
+  }
   const row = await guard(() =>
     ctx.db.selectFrom('spaces').select('cursor').where('id', '=', spaceId).forUpdate().executeTakeFirst(),
   );
   if (!row) throw new StorageError('SpaceNotFound');
   return { ok: true, cursor: toInt(row.cursor), deletedFileIds: [] };
+}
+
+/** The first statement: bump (and so row-lock) the space, with the personal guard or the key-generation gate. */
+async function lockAndBump(trx: Tx, spaceId: string, options: PushOptions | undefined): Promise<Locked> {
+  if (options?.expectPersonal) {
+    const rows = await trx.executeQuery<PersonalRow>(
+      CompiledQuery.raw(LOCK_AND_BUMP_PERSONAL_SQL, [spaceId]),
+    );
+    return guarded(rows.rows[0]);
+  }
+  const space = await trx.executeQuery<{
+    cursor: string | number;
+    shared: boolean;
+    min_key_generation: number;
+  }>(CompiledQuery.raw(LOCK_AND_BUMP_SQL, [spaceId]));
+  const locked = space.rows[0];
+  if (!locked) throw new StorageError('SpaceNotFound');
+  const keyGeneration = options?.keyGeneration ?? 0;
+  if (keyGeneration > 0 && locked.shared && keyGeneration < locked.min_key_generation) {
+    throw new StorageError('KeyGenerationStale');
+  }
+  return { cursor: toInt(locked.cursor) };
 }
 
 export async function push(
@@ -135,26 +200,11 @@ export async function push(
   changes: readonly ChangeInput[],
   options?: PushOptions,
 ): Promise<PushResult> {
-  if (changes.length === 0) return emptyPush(ctx, spaceId);
+  if (changes.length === 0) return emptyPush(ctx, spaceId, options?.expectPersonal === true);
   const prepared = validateChanges(ctx, changes);
 
   return inTransaction(ctx, async (trx) => {
-    const space = await trx.executeQuery<{
-      cursor: string | number;
-      shared: boolean;
-      min_key_generation: number;
-    }>(CompiledQuery.raw(LOCK_AND_BUMP_SQL, [spaceId]));
-    const locked = space.rows[0];
-    if (!locked) throw new StorageError('SpaceNotFound');
-    if (
-      options &&
-      options.keyGeneration > 0 &&
-      locked.shared &&
-      options.keyGeneration < locked.min_key_generation
-    ) {
-      throw new StorageError('KeyGenerationStale');
-    }
-    const cursor = toInt(locked.cursor);
+    const { cursor, keys } = await lockAndBump(trx, spaceId, options);
 
     for (const write of WRITES) {
       for (const chunk of chunks(prepared.filter(write.takes))) {
@@ -166,7 +216,7 @@ export async function push(
 
     const tombstoned = prepared.filter((c) => c.blob === null).map((c) => c.id);
     const deletedFileIds = tombstoned.length > 0 ? await removeFilesOf(trx, spaceId, cursor, tombstoned) : [];
-    return { ok: true, cursor, deletedFileIds };
+    return { ok: true, cursor, deletedFileIds, ...keys };
   });
 }
 

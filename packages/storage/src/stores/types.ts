@@ -26,7 +26,12 @@ export interface ChangeInput {
 
 export interface PushOptions {
   /** Client's key generation; checked against min_key_generation on shared spaces when > 0. */
-  readonly keyGeneration: number;
+  readonly keyGeneration?: number;
+  /**
+   * Write only if the space is a local personal space (no root key, no home server), checked in the
+   * statement that locks it; otherwise throw `PushGuardFailed` having written nothing.
+   */
+  readonly expectPersonal?: boolean;
 }
 
 export interface PushResult {
@@ -35,6 +40,9 @@ export interface PushResult {
   readonly cursor: number;
   /** Files whose metadata this push removed (tombstoned records, R19); delete their blobs after commit. */
   readonly deletedFileIds: readonly string[];
+  /** The space's key generation and rewrap epoch, read under the lock; set by `expectPersonal` pushes that succeed. */
+  readonly keyGeneration?: number;
+  readonly rewrapEpoch?: number;
 }
 
 export interface MembersLogEntry {

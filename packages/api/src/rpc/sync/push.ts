@@ -1,3 +1,4 @@
+import type { AuthContext } from '@less-sync/auth';
 import {
   canonicalSpaceId,
   Payload,
@@ -6,7 +7,7 @@ import {
   PushRpcResultCodec,
   type PushRpcResultInit,
 } from '@less-sync/core';
-import { type ChangeInput, fileBlobKey, type PushResult } from '@less-sync/storage';
+import { type ChangeInput, fileBlobKey, isStorageError, type PushResult } from '@less-sync/storage';
 import { type AuthorizedSpace, authzErrorCode } from '../../authz/index.js';
 import type { PeerTarget } from '../../deps.js';
 import { type FileNoticeEntry, publishFile } from '../../notify/file.js';
@@ -67,15 +68,21 @@ async function removedFiles(
   return found;
 }
 
+/** The space's key generation and rewrap epoch, as the `sync` notification carries them (R6). */
+interface SpaceKeys {
+  readonly keyGeneration: number;
+  readonly rewrapEpoch: number | undefined;
+}
+
 /** After commit: tell the other subscribers (R5, R6, R19) and delete removed blobs in the background. */
 async function afterPush(
   s: ApiServices,
-  authorized: AuthorizedSpace,
+  spaceId: string,
+  keys: SpaceKeys,
   params: PushParams,
   pushed: PushResult,
   excludeId: string,
 ): Promise<void> {
-  const { id: spaceId, space } = authorized;
   const records = params.changes.map((change) => ({
     id: canonicalSpaceId(change.id) ?? change.id,
     blob: change.blob,
@@ -87,8 +94,8 @@ async function afterPush(
     {
       space: spaceId,
       cursor: pushed.cursor,
-      keyGeneration: space.key_generation,
-      rewrapEpoch: space.rewrap_epoch,
+      keyGeneration: keys.keyGeneration,
+      rewrapEpoch: keys.rewrapEpoch,
       records,
     },
     excludeId,
@@ -121,38 +128,81 @@ async function afterPush(
   });
 }
 
+type PushOutcome = { readonly pushed: PushResult; readonly keys: SpaceKeys } | Payload;
+
+/**
+ * R11 fast path for the caller's own personal space: storage checks "local personal space" in the
+ * statement that locks it, so no separate authorization read. `undefined` when that check (or a
+ * pre-database validation, whose answer must not precede the authorizer's) leaves the question open:
+ * nothing was written and the caller takes the full path.
+ */
+async function pushOwnPersonal(
+  s: ApiServices,
+  id: string,
+  changes: readonly ChangeInput[],
+): Promise<PushOutcome | undefined> {
+  let pushed: PushResult;
+  try {
+    pushed = await s.storage.push(id, changes, { expectPersonal: true });
+  } catch (err) {
+    if (isStorageError(err) && err.kind !== 'Database' && err.kind !== 'Unavailable') return undefined;
+    s.logger.error({ err, space: id }, 'push failed');
+    return failure('internal');
+  }
+  // A successful guarded push always reports the keys it read under the lock; a conflict uses none.
+  return { pushed, keys: { keyGeneration: pushed.keyGeneration ?? 0, rewrapEpoch: pushed.rewrapEpoch } };
+}
+
+/** RPC-AUTHZ-*: today's path: authorize (get-or-create, R11 refusal, home server), forward or push. */
+async function pushAuthorized(
+  s: ApiServices,
+  id: string,
+  params: PushParams,
+  changes: readonly ChangeInput[],
+  auth: AuthContext,
+): Promise<PushOutcome> {
+  let authorized: AuthorizedSpace;
+  try {
+    authorized = await s.authz.authorize(auth, id, params.ucan, 'write');
+  } catch (err) {
+    return failure(authzErrorCode(err));
+  }
+  if (authorized.remote !== undefined) return forwardPush(s, authorized.remote, params);
+  let pushed: PushResult;
+  try {
+    pushed = await s.storage.push(id, changes);
+  } catch (err) {
+    const code = pushErrorCode(err);
+    if (code === 'internal') s.logger.error({ err, space: id }, 'push failed');
+    return failure(code);
+  }
+  const { space } = authorized;
+  return { pushed, keys: { keyGeneration: space.key_generation, rewrapEpoch: space.rewrap_epoch } };
+}
+
 /** RPC-PUSH-1..3: errors travel inside a successful `{ok:false, error}` result, except invalid params. */
 export function pushMethod(s: ApiServices): ClientRequestRoute {
   return defineRequest(PushParamsCodec, 'invalid push params', async (params, ctx) => {
     const id = canonicalSpaceId(params.space);
     if (id === undefined) return failure('bad_request');
-    let authorized: AuthorizedSpace;
-    try {
-      authorized = await s.authz.authorize(ctx.identity.auth, id, params.ucan, 'write');
-    } catch (err) {
-      return failure(authzErrorCode(err));
-    }
-    if (authorized.remote !== undefined) return forwardPush(s, authorized.remote, params);
-
+    const auth = ctx.identity.auth;
     const changes: ChangeInput[] = params.changes.map((c) => ({
       id: c.id,
       blob: c.blob,
       cursor: c.expected_cursor,
       dek: c.dek,
     }));
-    let pushed: PushResult;
-    try {
-      pushed = await s.storage.push(id, changes);
-    } catch (err) {
-      const code = pushErrorCode(err);
-      if (code === 'internal') s.logger.error({ err, space: id }, 'push failed');
-      return failure(code);
-    }
+    const own = canonicalSpaceId(auth.personalSpaceId) === id;
+    const outcome =
+      (own ? await pushOwnPersonal(s, id, changes) : undefined) ??
+      (await pushAuthorized(s, id, params, changes, auth));
+    if (outcome instanceof Payload) return outcome;
+    const { pushed, keys } = outcome;
     if (!pushed.ok) return failure('conflict');
     if (changes.length > 0) {
       s.metrics.pushRecords?.(changes.length);
       try {
-        await afterPush(s, authorized, params, pushed, ctx.connectionId);
+        await afterPush(s, id, keys, params, pushed, ctx.connectionId);
       } catch (err) {
         // The write is committed: the pusher still gets its cursor.
         s.logger.error({ err, space: id }, 'post-push notification failed');
