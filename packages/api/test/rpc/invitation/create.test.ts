@@ -54,8 +54,9 @@ describe('invitation.create, local (RPC-INV-1)', () => {
     const rows = await server.query<{ id: string; mailbox_id: string; payload: Uint8Array }>(
       'SELECT id, mailbox_id, payload FROM invitations',
     );
-    expect(rows).toEqual([
-      { id: result.id, mailbox_id: alice.mailboxId, payload: Buffer.from('ciphertext-new ✓', 'utf8') },
+    // pg returns bytea as a Buffer, PGlite as a Uint8Array: compare the bytes.
+    expect(rows.map((r) => ({ ...r, payload: new Uint8Array(r.payload) }))).toEqual([
+      { id: result.id, mailbox_id: alice.mailboxId, payload: new TextEncoder().encode('ciphertext-new ✓') },
     ]);
   });
 
