@@ -7,4 +7,5 @@ export {
   type TestSpace,
   type TestUser,
 } from './server.js';
+export { overrideStorage } from './storage-faults.js';
 export { type UcanCommand, UcanKey, ucanCid } from './ucan.js';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { type Storage, StorageError } from '@less-sync/storage';
+import { StorageError } from '@less-sync/storage';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type TestClient, TestServer, type TestUser } from '../../harness/index.js';
+import { overrideStorage, type TestClient, TestServer, type TestUser } from '../../harness/index.js';
 import { pushRecords, snapshot, wrappedDek } from '../fixtures-b.js';
 
 let server: TestServer;
@@ -118,8 +118,7 @@ describe('deks.get (RPC-DEK-1, R4)', () => {
   it('RPC-DEK-1 storage errors: not_found for a vanished space, internal otherwise', async () => {
     let error: Error = new StorageError('SpaceNotFound');
     server = await TestServer.start({
-      wrapStorage: (storage: Storage) =>
-        Object.assign(Object.create(storage) as Storage, { getDeks: () => Promise.reject(error) }),
+      wrapStorage: overrideStorage({ getDeks: () => Promise.reject(error) }),
     });
     const alice = server.user('alice');
     const c = await server.connect(alice);
@@ -276,10 +275,9 @@ describe('deks.rewrap (RPC-DEK-2)', () => {
 
   it('RPC-DEK-2 a vanished space is not_found', async () => {
     server = await TestServer.start({
-      wrapStorage: (storage: Storage) =>
-        Object.assign(Object.create(storage) as Storage, {
-          rewrapDeks: () => Promise.reject(new StorageError('SpaceNotFound')),
-        }),
+      wrapStorage: overrideStorage({
+        rewrapDeks: () => Promise.reject(new StorageError('SpaceNotFound')),
+      }),
     });
     const alice = server.user('alice');
     const c = await server.connect(alice);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { type Storage, StorageError } from '@less-sync/storage';
+import { StorageError } from '@less-sync/storage';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type TestClient, TestServer, type TestUser } from '../../harness/index.js';
+import { overrideStorage, type TestClient, TestServer, type TestUser } from '../../harness/index.js';
 import { pushRecords, snapshot, wrappedDek } from '../fixtures-b.js';
 
 let server: TestServer;
@@ -108,8 +108,7 @@ describe('file.deks.get / deks.getFiles (RPC-DEK-3, R4)', () => {
   it('RPC-DEK-3 storage errors: not_found for a vanished space, internal otherwise', async () => {
     let error: Error = new StorageError('SpaceNotFound');
     server = await TestServer.start({
-      wrapStorage: (storage: Storage) =>
-        Object.assign(Object.create(storage) as Storage, { getFileDeks: () => Promise.reject(error) }),
+      wrapStorage: overrideStorage({ getFileDeks: () => Promise.reject(error) }),
     });
     const alice = server.user('alice');
     const c = await server.connect(alice);
@@ -211,13 +210,12 @@ describe('file.deks.rewrap / deks.rewrapFiles (RPC-DEK-4)', () => {
 
   it('RPC-DEK-4 invalid params, bad space id, Read-only UCAN, vanished space', async () => {
     server = await TestServer.start({
-      wrapStorage: (storage: Storage) =>
-        Object.assign(Object.create(storage) as Storage, {
-          rewrapFileDeks: (space: string, deks: readonly unknown[]) =>
-            deks.length === 0
-              ? Promise.reject(new StorageError('SpaceNotFound'))
-              : storage.rewrapFileDeks(space, deks as never),
-        }),
+      wrapStorage: overrideStorage((storage) => ({
+        rewrapFileDeks: (space: string, deks: readonly unknown[]) =>
+          deks.length === 0
+            ? Promise.reject(new StorageError('SpaceNotFound'))
+            : storage.rewrapFileDeks(space, deks as never),
+      })),
     });
     const owner = server.user('owner');
     const shared = await server.sharedSpace(owner);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type Storage, StorageError } from '@less-sync/storage';
 import { afterEach, describe, expect, it } from 'vitest';
-import { TestServer } from '../../harness/index.js';
+import { overrideStorage, TestServer } from '../../harness/index.js';
 import { settle, snapshot } from '../fixtures-b.js';
 
 let server: TestServer;
@@ -19,8 +19,7 @@ async function epochState(space: string) {
 }
 
 function failing(method: keyof Storage, error: () => Error) {
-  return (storage: Storage) =>
-    Object.assign(Object.create(storage) as Storage, { [method]: () => Promise.reject(error()) });
+  return overrideStorage({ [method]: () => Promise.reject(error()) });
 }
 
 describe('epoch.begin (RPC-EPOCH-1, R3)', () => {

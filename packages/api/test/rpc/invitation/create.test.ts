@@ -1,7 +1,7 @@
-import { type Storage, StorageError } from '@less-sync/storage';
+import { StorageError } from '@less-sync/storage';
 import { afterEach, describe, expect, it } from 'vitest';
 import { closeApiServices, type FederationForwarder, type PeerTarget } from '../../../src/index.js';
-import { TestServer } from '../../harness/index.js';
+import { overrideStorage, TestServer } from '../../harness/index.js';
 import { settle, snapshot } from '../fixtures-b.js';
 
 let server: TestServer;
@@ -136,10 +136,9 @@ describe('invitation.create, local (RPC-INV-1)', () => {
 
   it('RPC-INV-1 websocket_invitation_create_storage_failure_returns_internal_error (the action is given back)', async () => {
     server = await TestServer.start({
-      wrapStorage: (storage: Storage) =>
-        Object.assign(Object.create(storage) as Storage, {
-          createInvitation: () => Promise.reject(new StorageError('Unavailable')),
-        }),
+      wrapStorage: overrideStorage({
+        createInvitation: () => Promise.reject(new StorageError('Unavailable')),
+      }),
     });
     const alice = server.user('alice');
     const c = await server.connect(alice);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type Storage, StorageError } from '@less-sync/storage';
 import { afterEach, describe, expect, it } from 'vitest';
-import { TestServer, type TestUser } from '../../harness/index.js';
+import { overrideStorage, TestServer, type TestUser } from '../../harness/index.js';
 
 let server: TestServer;
 afterEach(async () => {
@@ -122,12 +122,11 @@ describe('invitation.list (RPC-INV-3)', () => {
 
   it('RPC-INV-3 storage failures are internal "internal"', async () => {
     server = await TestServer.start({
-      wrapStorage: (storage: Storage) =>
-        Object.assign(Object.create(storage) as Storage, {
-          listInvitations: () => Promise.reject(new StorageError('Database', { detail: 'down' })),
-          getInvitation: () => Promise.reject(new Error('down')),
-          deleteInvitation: () => Promise.reject(new Error('down')),
-        }),
+      wrapStorage: overrideStorage({
+        listInvitations: () => Promise.reject(new StorageError('Database', { detail: 'down' })),
+        getInvitation: () => Promise.reject(new Error('down')),
+        deleteInvitation: () => Promise.reject(new Error('down')),
+      }),
     });
     const { c } = await connected('alice');
     const internal = { code: 'internal', message: 'internal' };
@@ -226,17 +225,16 @@ describe('invitation.delete (RPC-INV-5)', () => {
 describe('invitation result formatting failures (RPC-INV-1)', () => {
   it('RPC-INV-1 RPC-INV-4 an invitation whose timestamps cannot be formatted is internal "internal"', async () => {
     server = await TestServer.start({
-      wrapStorage: (storage: Storage) =>
-        Object.assign(Object.create(storage) as Storage, {
-          createInvitation: async (input: Parameters<Storage['createInvitation']>[0]) => ({
-            ...(await storage.createInvitation(input)),
-            createdAtMicros: Number.NaN,
-          }),
-          getInvitation: async (id: string, mailbox: string) => ({
-            ...(await storage.getInvitation(id, mailbox)),
-            expiresAtMicros: 2 ** 60,
-          }),
+      wrapStorage: overrideStorage((storage) => ({
+        createInvitation: async (input: Parameters<Storage['createInvitation']>[0]) => ({
+          ...(await storage.createInvitation(input)),
+          createdAtMicros: Number.NaN,
         }),
+        getInvitation: async (id: string, mailbox: string) => ({
+          ...(await storage.getInvitation(id, mailbox)),
+          expiresAtMicros: 2 ** 60,
+        }),
+      })),
     });
     const { user: alice, c } = await connected('alice');
     const internal = { code: 'internal', message: 'internal' };

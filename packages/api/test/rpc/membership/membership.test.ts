@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Storage } from '@less-sync/storage';
 import { afterEach, describe, expect, it } from 'vitest';
-import { TestServer } from '../../harness/index.js';
+import { overrideStorage, TestServer } from '../../harness/index.js';
 import { appendParams, sha256, snapshot } from '../fixtures-b.js';
 
 let server: TestServer;
@@ -165,10 +164,9 @@ describe('membership.append (RPC-MEM-1)', () => {
 
   it('RPC-MEM-1 a storage failure is internal "internal" and the rate-limit action is given back', async () => {
     server = await TestServer.start({
-      wrapStorage: (storage: Storage) =>
-        Object.assign(Object.create(storage) as Storage, {
-          appendMember: () => Promise.reject(new Error('disk on fire')),
-        }),
+      wrapStorage: overrideStorage({
+        appendMember: () => Promise.reject(new Error('disk on fire')),
+      }),
     });
     const alice = server.user('alice');
     const c = await server.connect(alice);
@@ -180,10 +178,9 @@ describe('membership.append (RPC-MEM-1)', () => {
 
   it('R12 a refund that fails is logged; the client still gets the original error', async () => {
     server = await TestServer.start({
-      wrapStorage: (storage: Storage) =>
-        Object.assign(Object.create(storage) as Storage, {
-          refundAction: () => Promise.reject(new Error('refund lost')),
-        }),
+      wrapStorage: overrideStorage({
+        refundAction: () => Promise.reject(new Error('refund lost')),
+      }),
     });
     const alice = server.user('alice');
     const c = await server.connect(alice);
@@ -251,10 +248,9 @@ describe('membership.append rate limit (RPC-RATE-1, R12)', () => {
 
   it('RPC-RATE-1 a failure to count is internal "internal error" before any validation', async () => {
     server = await TestServer.start({
-      wrapStorage: (storage: Storage) =>
-        Object.assign(Object.create(storage) as Storage, {
-          tryRecordAction: () => Promise.reject(new Error('no rate table')),
-        }),
+      wrapStorage: overrideStorage({
+        tryRecordAction: () => Promise.reject(new Error('no rate table')),
+      }),
     });
     const alice = server.user('alice');
     const c = await server.connect(alice);
@@ -408,8 +404,7 @@ describe('membership.list (RPC-MEM-2)', () => {
   it('RPC-MEM-2 storage errors: a vanished space is not_found, anything else internal', async () => {
     let failure: Error = new Error('boom');
     server = await TestServer.start({
-      wrapStorage: (storage: Storage) =>
-        Object.assign(Object.create(storage) as Storage, { getMembers: () => Promise.reject(failure) }),
+      wrapStorage: overrideStorage({ getMembers: () => Promise.reject(failure) }),
     });
     const alice = server.user('alice');
     const c = await server.connect(alice);

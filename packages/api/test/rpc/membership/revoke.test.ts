@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import type { Storage } from '@less-sync/storage';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type TestClient, TestServer, type TestSpace, type TestUser, ucanCid } from '../../harness/index.js';
+import {
+  overrideStorage,
+  type TestClient,
+  TestServer,
+  type TestSpace,
+  type TestUser,
+  ucanCid,
+} from '../../harness/index.js';
 import { pushRecords, settle, snapshot } from '../fixtures-b.js';
 
 let server: TestServer;
@@ -114,10 +120,9 @@ describe('membership.revoke (RPC-MEM-3, R10)', () => {
 
   it('RPC-MEM-3 websocket_membership_revoke_storage_failure_returns_internal_error', async () => {
     server = await TestServer.start({
-      wrapStorage: (storage: Storage) =>
-        Object.assign(Object.create(storage) as Storage, {
-          revokeUcan: () => Promise.reject(new Error('storage unavailable')),
-        }),
+      wrapStorage: overrideStorage({
+        revokeUcan: () => Promise.reject(new Error('storage unavailable')),
+      }),
     });
     const alice = server.user('alice');
     const watcher = await server.connect(alice);
