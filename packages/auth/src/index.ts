@@ -41,6 +41,7 @@ export {
   verifyFst,
   verifyFstDualKey,
 } from './fst/fst.js';
+export { FstKeyring } from './fst/keyring.js';
 export type { HeaderSource, HttpRequestLike } from './httpsig/components.js';
 export { HttpSignatureError, type HttpSignatureErrorKind } from './httpsig/errors.js';
 export { extractDomainFromKeyId, extractKidFromKeyId } from './httpsig/keyid.js';
