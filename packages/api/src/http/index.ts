@@ -10,6 +10,7 @@ export type {
   ExtraRoute,
   FederationHttpInfo,
   FederationJwk,
+  FederationJwksSource,
   FederationPeerStatus,
   HealthCheck,
   HttpLogger,

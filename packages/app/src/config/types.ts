@@ -80,7 +80,7 @@ export interface TrustedFederationKey {
   readonly keyId: string;
   /** Canonical domain derived from the key id (port dropped). */
   readonly domain: string;
-  /** Raw 32-byte Ed25519 public key. Whether it is a curve point is checked when the verifier is built. */
+  /** Raw 32-byte Ed25519 public key, a valid curve point. */
   readonly publicKey: Uint8Array;
 }
 
@@ -95,6 +95,8 @@ export interface FederationConfig {
   /** Only kept when `fstSecret` is set (FED-KEY-06). */
   readonly fstPreviousSecret: string | undefined;
   readonly quotas: FederationQuotas;
+  /** FEDERATION_DOMAIN (canonical): this server federates, so it must hold a primary key for it (FED-KEY-02). */
+  readonly domain: string | undefined;
 }
 
 export interface IdentityHashKeyConfig {

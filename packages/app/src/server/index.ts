@@ -1,6 +1,5 @@
 export { openBlobStore } from './blobs.js';
 export { openServerDatabase, type ServerDatabase } from './database.js';
-export { loadFederationJwks } from './federation-jwks.js';
 export { METRICS_PATH } from './metrics-hooks.js';
 export { type ProcessLike, runServer } from './run.js';
 export {

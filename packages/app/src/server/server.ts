@@ -8,7 +8,6 @@ import {
   createClientEndpoint,
   createHttpApp,
   type ExtraRoute,
-  type FederationJwk,
   type HttpApp,
   KeyedLock,
 } from '@less-sync/api';
@@ -18,12 +17,12 @@ import { type BlobStore, migrate, migrationStatus, openStorage, type Storage } f
 import type { Logger } from 'pino';
 import type { Config } from '../config/types.js';
 import { DEV_TOKEN_PATH, DevIssuer, devIssuerRoutes } from '../dev-issuer/index.js';
+import { type FederationKeys, loadFederationKeys } from '../federation-keys/index.js';
 import { JobScheduler, maintenanceJobs } from '../jobs/index.js';
 import { createLogger } from '../logging/index.js';
 import { type AppMetrics, createMetrics } from '../metrics/index.js';
 import { openBlobStore } from './blobs.js';
 import { openServerDatabase, type ServerDatabase } from './database.js';
-import { loadFederationJwks } from './federation-jwks.js';
 import { apiMetricsHooks, httpMetricsHooks, metricsRoute } from './metrics-hooks.js';
 import { type ShutdownParts, shutdownServer } from './shutdown.js';
 import { handleUpgradeEvent } from './upgrade.js';
@@ -96,8 +95,10 @@ export async function createServer(
     }
     storage = openStorage(db.source);
     const blobs = await openBlobStore(config.fileStorage);
-    const federationJwks = await loadFederationJwks(storage);
-    return assemble(config, options, logger, db, storage, blobs, federationJwks);
+    const federationKeys = await loadFederationKeys(storage, config.federation, {
+      onInvalidKey: (error) => logger.error({ err: error }, 'federation key left out of the JWKS'),
+    });
+    return assemble(config, options, logger, db, storage, blobs, federationKeys);
   } catch (error) {
     await storage?.close().catch(() => undefined);
     await db.close().catch(() => undefined);
@@ -124,7 +125,7 @@ function assemble(
   db: ServerDatabase,
   storage: Storage,
   blobs: BlobStore | undefined,
-  federationJwks: FederationJwk[],
+  federationKeys: FederationKeys,
 ): LessSyncServer {
   const metrics = createMetrics({ processMetrics: options.processMetrics ?? true });
   metrics.setPoolStatsSource(db.poolStats);
@@ -181,7 +182,7 @@ function assemble(
           onNotification: (_method: string, delivered: number) => metrics.fanoutDeliveries.inc(delivered),
         }
       : undefined,
-    federationJwks,
+    federationJwks: federationKeys.jwks,
     extraRoutes,
     logger,
     metrics: httpMetricsHooks(metrics),

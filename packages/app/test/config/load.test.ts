@@ -170,6 +170,7 @@ describe('loadConfig (CONFIG-01)', () => {
           maxInvitationsPerHour: 100,
           maxConnections: 3,
         },
+        domain: undefined,
       },
       rateLimits: {
         membershipAppend: { max: 10, windowSeconds: 3600 },

@@ -1,0 +1,8 @@
+export { JWKS_REFRESH_MS, type JwksCacheOptions, jwksCache } from './jwks-cache.js';
+export {
+  type FederationKeys,
+  type LoadFederationKeysOptions,
+  loadFederationJwks,
+  loadFederationKeys,
+} from './keys.js';
+export { FederationKeyError } from './stored.js';
