@@ -45,6 +45,7 @@ RUN set -eu; \
     pnpm install --offline --frozen-lockfile --prod --ignore-scripts; \
     test -f apps/server/dist/main.js; \
     test -f apps/migrate/dist/main.js; \
+    test -f apps/federation-keygen/dist/main.js; \
     test -f migrations/001_initial.up.sql
 
 # ---- runtime
