@@ -23,6 +23,7 @@ import { createLogger } from '../logging/index.js';
 import { type AppMetrics, createMetrics } from '../metrics/index.js';
 import { openBlobStore } from './blobs.js';
 import { openServerDatabase, type ServerDatabase } from './database.js';
+import { createFederationInbound } from './federation-inbound.js';
 import { loadFederationJwks } from './federation-jwks.js';
 import { apiMetricsHooks, httpMetricsHooks, metricsRoute } from './metrics-hooks.js';
 import { type ShutdownParts, shutdownServer } from './shutdown.js';
@@ -165,6 +166,8 @@ function assemble(
     },
   });
 
+  const federation = createFederationInbound(config, services, metrics, logger);
+
   const extraRoutes: ExtraRoute[] = [metricsRoute(metrics)];
   if (devIssuer) extraRoutes.push(...devIssuerRoutes(devIssuer));
   const app = createHttpApp({
@@ -181,6 +184,7 @@ function assemble(
           onNotification: (_method: string, delivered: number) => metrics.fanoutDeliveries.inc(delivered),
         }
       : undefined,
+    federation: federation?.endpoint.httpInfo(),
     federationJwks,
     extraRoutes,
     logger,
@@ -193,8 +197,9 @@ function assemble(
   );
   httpServer.on(
     'upgrade',
-    handleUpgradeEvent({ client: endpoint, fetch: (request) => app.fetch(request) }, (error) =>
-      logger.debug({ err: error }, 'upgrade socket error'),
+    handleUpgradeEvent(
+      { client: endpoint, federation: federation?.endpoint, fetch: (request) => app.fetch(request) },
+      (error) => logger.debug({ err: error }, 'upgrade socket error'),
     ),
   );
   httpServer.on('clientError', (error, socket) => {
@@ -215,7 +220,12 @@ function assemble(
     logger,
   });
   let address: ServerAddress | undefined;
-  const parts: ShutdownParts = { httpServer, endpoint, scheduler, services, storage, db, logger };
+  const sockets = {
+    shutdown: async (o: { graceMs: number }) => {
+      await Promise.all([endpoint.shutdown(o), federation?.endpoint.shutdown(o)]);
+    },
+  };
+  const parts: ShutdownParts = { httpServer, endpoint: sockets, scheduler, services, storage, db, logger };
   let closing: Promise<void> | undefined;
 
   return {
