@@ -1,7 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { federationIdentity } from '../../src/index.js';
 import type { TestClient, TestServer } from '../harness/index.js';
 import { connectPeer, PeerKey, startHome, upgrade } from './peer.js';
+
+// Starting a home server migrates a fresh schema; under load that can take a while.
+vi.setConfig({ testTimeout: 90_000 });
 
 let server: TestServer | undefined;
 const peers: TestClient[] = [];
