@@ -115,3 +115,34 @@ describe('R17 gate and B13 grant memory', () => {
     expect(memory.size).toBe(1);
   });
 });
+
+describe('FED-KEY-05 trust map', () => {
+  it('a key that is not an Ed25519 point (or not 32 bytes) stops the start with the reference message', async () => {
+    const { buildFederationTrust, isEd25519Point } = await import('../../src/index.js');
+    const { generateKeyPairSync } = await import('node:crypto');
+    const good = Buffer.from(
+      String(generateKeyPairSync('ed25519').publicKey.export({ format: 'jwk' }).x),
+      'base64url',
+    );
+    expect(isEd25519Point(good)).toBe(true);
+    for (let i = 0; i < 300; i++) {
+      const x = generateKeyPairSync('ed25519').publicKey.export({ format: 'jwk' }).x;
+      expect(isEd25519Point(Buffer.from(String(x), 'base64url'))).toBe(true);
+    }
+    // y = 2 has no x on the curve; y >= p is not canonical.
+    const notOnCurve = Buffer.alloc(32);
+    notOnCurve[0] = 2;
+    expect(isEd25519Point(notOnCurve)).toBe(false);
+    expect(isEd25519Point(Buffer.alloc(32, 0xff))).toBe(false);
+    expect(isEd25519Point(Buffer.alloc(31))).toBe(false);
+    const keyId = 'https://peer.example.com/.well-known/jwks.json#k';
+    expect(() => buildFederationTrust([{ keyId, publicKey: notOnCurve }], [])).toThrow(
+      `invalid federation key bytes for "${keyId}"`,
+    );
+    const trust = buildFederationTrust([{ keyId, publicKey: good }], []);
+    expect(trust.trustedDomains).toEqual(['peer.example.com']);
+    expect(
+      buildFederationTrust([{ keyId, publicKey: good }], ['B.example', 'peer.example.com']).trustedDomains,
+    ).toEqual(['b.example', 'peer.example.com']);
+  });
+});
