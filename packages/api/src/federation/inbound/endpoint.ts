@@ -38,6 +38,7 @@ export class FederationEndpoint {
   private readonly realtime: RealtimeEndpoint<FederationIdentity>;
   private readonly extraHeaders: string[];
   private readonly admitted = new Set<string>();
+  private readonly opened = new Set<string>();
 
   constructor(
     private readonly services: ApiServices,
@@ -59,6 +60,7 @@ export class FederationEndpoint {
       },
       onOpen: (connection) => {
         services.sessions.open(connection);
+        this.opened.add(connection.id);
         const domain = connection.identity?.peerDomain ?? '';
         f.metrics.peerSocketOpened?.(domain);
         services.logger.info?.({ peer: domain, conn_id: connection.id }, 'federation peer connected');
@@ -72,7 +74,7 @@ export class FederationEndpoint {
           await f.quota.removeSpaces(domain, held);
           await f.quota.removeConnection(domain);
         })().catch((err) => services.logger.error({ err, peer: domain }, 'federation quota release failed'));
-        if (connection.state !== 'authenticating') f.metrics.peerSocketClosed?.(domain);
+        if (this.opened.delete(connection.id)) f.metrics.peerSocketClosed?.(domain);
         services.logger.info?.(
           { peer: domain, conn_id: connection.id, close: directive },
           'federation peer disconnected',
