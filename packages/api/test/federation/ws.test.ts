@@ -206,4 +206,25 @@ describe('FED-WS-06..08 peer identity, connection quota, session rules', () => {
     peer.sendRaw('hello');
     expect(await peer.waitClosed()).toEqual({ code: 4005, reason: 'expected binary rpc frame' });
   });
+
+  it('FED-WS-08 the lifetime ends a peer socket with 4001 and FED-WS-07 its slot and spaces are released', async () => {
+    const key = new PeerKey();
+    const { fedUrl, server: s } = await home({
+      peers: [key],
+      extra: { connection: { maxLifetimeMs: 300, lifetimeJitter: 0, keepaliveIntervalMs: 0 } },
+    });
+    const peer = await connectPeer(fedUrl, key);
+    peers.push(peer);
+    const space = await s.sharedSpace();
+    const ucan = space.root.issue({
+      audience: 'did:web:peer.example.com',
+      space: space.id,
+      cmd: '/space/read',
+    });
+    await peer.call('subscribe', { spaces: [{ id: space.id, since: 0, ucan }] });
+    expect(await peer.waitClosed()).toEqual({ code: 4001, reason: 'connection timeout' });
+    const info = s.federation!.httpInfo();
+    await expect.poll(async () => (await info.peerStatus('peer.example.com')).connections).toBe(0);
+    expect((await info.peerStatus('peer.example.com')).spaces).toBe(0);
+  });
 });

@@ -122,7 +122,10 @@ export class FederationEndpoint {
       this.reject(socket, 400, '');
       return;
     }
-    void this.authenticate(request, socket, head);
+    this.authenticate(request, socket, head).catch((err: unknown) => {
+      this.services.logger.error({ err }, 'federation upgrade failed');
+      socket.destroy();
+    });
   }
 
   shutdown(options?: ShutdownOptions): Promise<void> {
