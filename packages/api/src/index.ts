@@ -28,6 +28,8 @@ export {
   silentApiLogger,
   type UcanChainValidator,
 } from './deps.js';
+// Federation, home-server side: signed peer sockets, the federation methods, per-peer quotas.
+export * from './federation/inbound/index.js';
 // Helper C: the HTTP surface (routes, middleware, files, health).
 export * from './http/index.js';
 // Notifications: sync, file, revoked (helper A); membership, presence, presence.leave, event and the delayed

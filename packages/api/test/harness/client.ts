@@ -32,6 +32,8 @@ export interface ConnectOptions {
   readonly protocols?: string | string[];
   /** Send `{type:2, method:"auth", params:{token}}` as soon as the socket opens (default: when a token is given). */
   readonly token?: string;
+  /** Extra upgrade request headers (a federation peer's signature). */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 interface Pending {
@@ -82,7 +84,7 @@ export class TestClient {
   }
 
   static async connect(url: string, options: ConnectOptions = {}): Promise<TestClient> {
-    const ws = new WebSocket(url, options.protocols ?? 'less-rpc-v1');
+    const ws = new WebSocket(url, options.protocols ?? 'less-rpc-v1', { headers: { ...options.headers } });
     const client = new TestClient(ws);
     await new Promise<void>((resolve, reject) => {
       ws.once('open', () => resolve());

@@ -1,3 +1,4 @@
+export { createFederationMetrics, type FederationAppMetrics } from './federation.js';
 export {
   type AppMetrics,
   BoundedLabel,

@@ -23,6 +23,7 @@ import { createLogger } from '../logging/index.js';
 import { type AppMetrics, createMetrics } from '../metrics/index.js';
 import { openBlobStore } from './blobs.js';
 import { openServerDatabase, type ServerDatabase } from './database.js';
+import { createFederationInbound } from './federation-inbound.js';
 import { apiMetricsHooks, httpMetricsHooks, metricsRoute } from './metrics-hooks.js';
 import { type ShutdownParts, shutdownServer } from './shutdown.js';
 import { handleUpgradeEvent } from './upgrade.js';
@@ -166,6 +167,8 @@ function assemble(
     },
   });
 
+  const federation = createFederationInbound(config, services, metrics, logger);
+
   const extraRoutes: ExtraRoute[] = [metricsRoute(metrics)];
   if (devIssuer) extraRoutes.push(...devIssuerRoutes(devIssuer));
   const app = createHttpApp({
@@ -183,6 +186,7 @@ function assemble(
         }
       : undefined,
     federationJwks: federationKeys.jwks,
+    federation: federation?.endpoint.httpInfo(),
     extraRoutes,
     logger,
     metrics: httpMetricsHooks(metrics),
@@ -194,8 +198,9 @@ function assemble(
   );
   httpServer.on(
     'upgrade',
-    handleUpgradeEvent({ client: endpoint, fetch: (request) => app.fetch(request) }, (error) =>
-      logger.debug({ err: error }, 'upgrade socket error'),
+    handleUpgradeEvent(
+      { client: endpoint, federation: federation?.endpoint, fetch: (request) => app.fetch(request) },
+      (error) => logger.debug({ err: error }, 'upgrade socket error'),
     ),
   );
   httpServer.on('clientError', (error, socket) => {
@@ -216,7 +221,12 @@ function assemble(
     logger,
   });
   let address: ServerAddress | undefined;
-  const parts: ShutdownParts = { httpServer, endpoint, scheduler, services, storage, db, logger };
+  const sockets = {
+    shutdown: async (o: { graceMs: number }) => {
+      await Promise.all([endpoint.shutdown(o), federation?.endpoint.shutdown(o)]);
+    },
+  };
+  const parts: ShutdownParts = { httpServer, endpoint: sockets, scheduler, services, storage, db, logger };
   let closing: Promise<void> | undefined;
 
   return {

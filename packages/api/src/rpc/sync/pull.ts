@@ -97,11 +97,11 @@ async function pullRemote(s: ApiServices, peer: PeerTarget, entry: WsPullSpace, 
  * outbound queue and the stream reads its next page only when asked, so a slow reader slows the database
  * reads rather than filling memory. A stream error ends the space without a commit (RPC-PULL-2).
  */
-async function pullLocal(
+export async function pullLocal(
   s: ApiServices,
-  authorized: AuthorizedSpace,
+  authorized: Pick<AuthorizedSpace, 'id'>,
   entry: WsPullSpace,
-  ctx: ClientRequestContext,
+  ctx: Pick<ClientRequestContext, 'chunk' | 'signal'>,
 ): Promise<number> {
   const space = authorized.id;
   let stream: PullStream;

@@ -69,13 +69,16 @@ async function removedFiles(
 }
 
 /** The space's key generation and rewrap epoch, as the `sync` notification carries them (R6). */
-interface SpaceKeys {
+export interface SpaceKeys {
   readonly keyGeneration: number;
   readonly rewrapEpoch: number | undefined;
 }
 
-/** After commit: tell the other subscribers (R5, R6, R19) and delete removed blobs in the background. */
-async function afterPush(
+/**
+ * After commit: tell the other subscribers (R5, R6, R19) and delete removed blobs in the background.
+ * Shared with the federation push (FED-RPC-05 step 6).
+ */
+export async function afterPush(
   s: ApiServices,
   spaceId: string,
   keys: SpaceKeys,
