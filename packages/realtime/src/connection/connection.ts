@@ -286,7 +286,8 @@ export class Connection<I extends ConnectionIdentity> implements RealtimeConnect
     const parsed = parseClientFrame(item.data);
     if (!parsed.ok) return this.close(parsed.close);
     const frame = parsed.value;
-    if (frame.kind === 'request') await dispatchRequest(this.target, frame.id, frame.method, frame.params);
+    if (frame.kind === 'request')
+      await dispatchRequest(this.target, frame.id, frame.method, frame.params, frame.paramsError);
     else if (frame.kind === 'notification')
       await dispatchNotification(this.target, frame.method, frame.params);
   }
