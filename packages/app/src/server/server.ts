@@ -158,6 +158,7 @@ function assemble(
         metrics.connections.inc({ kind: 'client' });
         logger.debug({ conn_id: connection.id }, 'connection opened');
       },
+      onSlowConsumer: () => metrics.fanoutEvictions.inc(),
       onClose(connection, directive) {
         metrics.connections.dec({ kind: 'client' });
         logger.debug({ conn_id: connection.id, close: directive }, 'connection closed');

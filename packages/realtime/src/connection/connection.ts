@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { encodeKeepalive, encodeNotification, type FrameBody } from '@less-sync/core';
+import { CloseCode, encodeKeepalive, encodeNotification, type FrameBody } from '@less-sync/core';
 import { isBrokerError } from '../broker/errors.js';
 import type { Broker, Subscriber } from '../broker/types.js';
 import type { Clock } from '../clock.js';
@@ -166,7 +166,14 @@ export class Connection<I extends ConnectionIdentity> implements RealtimeConnect
   /** A broadcast that finds the queue full makes this a slow consumer: closed with 4006 (R7). */
   send(payload: Uint8Array): boolean {
     if (this.outbound.tryPush(payload)) return true;
-    if (this.lifecycle === 'open') this.close(Close.slowConsumer);
+    if (this.lifecycle === 'open') {
+      try {
+        this.deps.hooks.onSlowConsumer?.(this, this.outbound.pending);
+      } catch (err) {
+        this.deps.logger.error({ err, connectionId: this.id }, 'slow consumer hook failed');
+      }
+      this.close(Close.slowConsumer);
+    }
     return false;
   }
 
@@ -204,7 +211,9 @@ export class Connection<I extends ConnectionIdentity> implements RealtimeConnect
     this.sentClose = directive;
     this.stopInbound();
     this.socket.closeWith(directive);
-    this.timers.after('terminate', this.deps.config.closeTimeoutMs, () => this.socket.terminate());
+    const { closeTimeoutMs, slowConsumerCloseTimeoutMs } = this.deps.config;
+    const grace = directive.code === CloseCode.SlowConsumer ? slowConsumerCloseTimeoutMs : closeTimeoutMs;
+    this.timers.after('terminate', grace, () => this.socket.terminate());
     void this.teardown();
   }
 
