@@ -29,6 +29,11 @@ export interface ConnectionConfig {
    * longer to reach the close frame (R7). Default 30 s (the ws library's own close-handshake cap).
    */
   slowConsumerCloseTimeoutMs: number;
+  /**
+   * Largest first (auth) message; bigger ones close 1009 before any decoding or token parsing, so an
+   * unauthenticated peer cannot make the server parse megabytes. Default 64 KiB.
+   */
+  authFrameMaxBytes: number;
 }
 
 export const DEFAULT_CONNECTION_CONFIG: Readonly<ConnectionConfig> = Object.freeze({
@@ -44,6 +49,7 @@ export const DEFAULT_CONNECTION_CONFIG: Readonly<ConnectionConfig> = Object.free
   inboundQueueBytes: 8 * 1024 * 1024,
   closeTimeoutMs: 10_000,
   slowConsumerCloseTimeoutMs: 30_000,
+  authFrameMaxBytes: 64 * 1024,
 });
 
 export function resolveConnectionConfig(

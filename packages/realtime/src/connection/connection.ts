@@ -276,6 +276,7 @@ export class Connection<I extends ConnectionIdentity> implements RealtimeConnect
 
   private async authenticate(item: InboundFrame): Promise<void> {
     if (!item.isBinary) return this.close(Close.expectedBinaryAuth);
+    if (item.data.length > this.deps.config.authFrameMaxBytes) return this.close(Close.authFrameTooLarge);
     const parsed = parseAuthFrame(item.data);
     if (!parsed.ok) return this.close(parsed.close);
     let identity: I;

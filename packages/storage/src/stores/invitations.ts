@@ -44,7 +44,7 @@ export function invitationStore(ctx: StoreContext): InvitationStore {
     async createInvitation(input) {
       // Creation order must be exact (RPC-INV-3 lists by it): a clock that did not advance since the
       // mailbox's last invitation (PGlite has millisecond resolution) still yields a later timestamp.
-      const at = sql`GREATEST(now(), (SELECT max(i.created_at) + interval '1 microsecond'
+      const at = sql<Date>`GREATEST(now(), (SELECT max(i.created_at) + interval '1 microsecond'
         FROM invitations i WHERE i.mailbox_id = ${input.mailboxId}))`;
       const row = await guard(() =>
         db
