@@ -130,6 +130,13 @@ export class TestClient {
     return withTimeout(reply, options.timeoutMs ?? DEFAULT_TIMEOUT_MS, `response to ${method}`);
   }
 
+  /** Send an already-encoded request frame whose id is `id` and resolve with its reply. */
+  requestBytes(id: string, frame: Uint8Array, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<Reply> {
+    const reply = new Promise<Reply>((resolve) => this.pending.set(id, { chunks: [], resolve }));
+    this.ws.send(frame, { binary: true });
+    return withTimeout(reply, timeoutMs, `response to ${id}`);
+  }
+
   /** A request expected to succeed: its result, or a thrown error naming the error frame. */
   async call(method: string, params: unknown): Promise<Record<string, unknown>> {
     const reply = await this.request(method, params);

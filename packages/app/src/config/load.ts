@@ -4,6 +4,7 @@ import { parseFederation } from './federation.js';
 import { parseFileStorage, parseMaxFileSize } from './file-storage.js';
 import { IDENTITY_HASH_KEY_GENERATED_WARNING, resolveIdentityHashKey } from './identity-key.js';
 import { parseAudiences, parseTrustedIssuers } from './issuers.js';
+import { parseLimits } from './limits.js';
 import { defaultListenAddr, isLoopback, parseListenAddr } from './listen-addr.js';
 import {
   parseJwt,
@@ -98,6 +99,7 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
     shutdownTimeoutMs,
     publicUrl,
     warnings,
+    limits: parseLimits(env),
   });
 }
 

@@ -3,6 +3,7 @@
  * and passed to everything that needs it. Nothing else reads `process.env`.
  */
 import type { RateLimitsConfig } from '@less-sync/api';
+import type { LimitsConfig } from './limits.js';
 
 /** Raw environment: `process.env` or a test's literal object. */
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -134,4 +135,5 @@ export interface Config {
   readonly publicUrl: string | undefined;
   /** Non-fatal findings to log once at start (e.g. a generated identity hash key). */
   readonly warnings: readonly string[];
+  readonly limits: LimitsConfig;
 }

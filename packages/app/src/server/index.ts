@@ -7,6 +7,5 @@ export {
   createServer,
   type LessSyncServer,
   MAX_HEADER_BYTES,
-  REQUEST_TIMEOUT_MS,
   type ServerAddress,
 } from './server.js';

@@ -24,6 +24,7 @@ import { type AppMetrics, createMetrics } from '../metrics/index.js';
 import { openBlobStore } from './blobs.js';
 import { openServerDatabase, type ServerDatabase } from './database.js';
 import { createFederationInbound } from './federation-inbound.js';
+import { clientErrorReply, httpTimeouts, limitUpgradesPerIp, userConnectionLimit } from './limits.js';
 import { apiMetricsHooks, httpMetricsHooks, metricsRoute } from './metrics-hooks.js';
 import { type ShutdownParts, shutdownServer } from './shutdown.js';
 import { handleUpgradeEvent } from './upgrade.js';
@@ -31,8 +32,6 @@ import { createTokenValidator } from './validator.js';
 
 /** R15: Node's default 16 KiB header limit would answer a legitimate 64 KiB X-UCAN with 431. */
 export const MAX_HEADER_BYTES = 256 * 1024;
-/** A 100 MiB upload on a slow link takes minutes; the reference had no limit at all. */
-export const REQUEST_TIMEOUT_MS = 3_600_000;
 
 export interface ServerAddress {
   readonly host: string;
@@ -150,17 +149,22 @@ function assemble(
       rateLimits: config.rateLimits,
       identityHashKey: config.identityHashKey.key,
       trustedDomains: config.federation.trustedDomains,
+      connection: { authFrameMaxBytes: config.limits.authFrameMaxBytes },
     },
   };
   const services = createApiServices(deps);
+  const userLimit = userConnectionLimit(config.limits, metrics);
   const endpoint = createClientEndpoint(services, {
     upgradeHeaders: COMMON_HEADERS,
     hooks: {
+      admit: userLimit.admit,
       onOpen(connection) {
         metrics.connections.inc({ kind: 'client' });
         logger.debug({ conn_id: connection.id }, 'connection opened');
       },
+      onSlowConsumer: () => metrics.fanoutEvictions.inc(),
       onClose(connection, directive) {
+        userLimit.onClose(connection, directive);
         metrics.connections.dec({ kind: 'client' });
         logger.debug({ conn_id: connection.id, close: directive }, 'connection closed');
       },
@@ -181,6 +185,8 @@ function assemble(
           blobs,
           broker,
           maxFileSize: config.maxFileSize,
+          uploadIdleTimeoutMs: config.limits.uploadIdleTimeoutMs,
+          onLimit: (limit: string) => metrics.limitRejections.inc({ limit }),
           uploadLock,
           onNotification: (_method: string, delivered: number) => metrics.fanoutDeliveries.inc(delivered),
         }
@@ -193,20 +199,23 @@ function assemble(
   });
 
   const httpServer: Server = createHttpServer(
-    { maxHeaderSize: MAX_HEADER_BYTES, requestTimeout: REQUEST_TIMEOUT_MS },
+    { maxHeaderSize: MAX_HEADER_BYTES, ...httpTimeouts(config.limits) },
     getRequestListener(app.fetch, { overrideGlobalObjects: false }),
   );
   httpServer.on(
     'upgrade',
     handleUpgradeEvent(
-      { client: endpoint, federation: federation?.endpoint, fetch: (request) => app.fetch(request) },
+      {
+        client: limitUpgradesPerIp(endpoint, config.limits, metrics),
+        federation: federation?.endpoint,
+        fetch: (request) => app.fetch(request),
+      },
       (error) => logger.debug({ err: error }, 'upgrade socket error'),
     ),
   );
   httpServer.on('clientError', (error, socket) => {
     logger.debug({ err: error }, 'malformed HTTP request');
-    if (socket.writable)
-      socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    if (socket.writable) socket.end(clientErrorReply(error, metrics));
     else socket.destroy();
   });
 

@@ -20,6 +20,7 @@ export interface UpgradeRoutes {
 const STATUS_TEXT: Readonly<Record<number, string>> = {
   400: 'Bad Request',
   404: 'Not Found',
+  429: 'Too Many Requests',
 };
 
 function pathOf(url: string | undefined): string {
@@ -28,8 +29,8 @@ function pathOf(url: string | undefined): string {
   return q < 0 ? raw : raw.slice(0, q);
 }
 
-/** An empty answer with the common headers, then close (HTTP-13 400/404). */
-function rejectUpgrade(socket: Duplex, status: number): void {
+/** An empty answer with the common headers, then close (HTTP-13 400/404; 429 over a connection limit). */
+export function rejectUpgrade(socket: Duplex, status: number): void {
   const lines = [`HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? ''}`, 'Connection: close', 'Content-Length: 0'];
   for (const [name, value] of Object.entries(COMMON_HEADERS)) lines.push(`${name}: ${value}`);
   socket.once('finish', () => socket.destroy());
