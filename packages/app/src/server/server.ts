@@ -16,6 +16,7 @@ import { UcanValidator } from '@less-sync/auth';
 import { InMemoryBroker, PresenceRegistry } from '@less-sync/realtime';
 import { type BlobStore, migrate, migrationStatus, openStorage, type Storage } from '@less-sync/storage';
 import type { Logger } from 'pino';
+import { storagePullOptions } from '../config/capacity.js';
 import type { Config } from '../config/types.js';
 import { DEV_TOKEN_PATH, DevIssuer, devIssuerRoutes } from '../dev-issuer/index.js';
 import { JobScheduler, maintenanceJobs } from '../jobs/index.js';
@@ -82,7 +83,7 @@ export async function createServer(
   const logger = options.logger ?? createLogger(config);
   for (const warning of config.warnings) logger.warn(warning);
 
-  const db = await openServerDatabase(config.database, logger);
+  const db = await openServerDatabase(config.database, logger, config.capacity.poolSize);
   let storage: Storage | undefined;
   try {
     if (config.migrateOnStart) {
@@ -94,7 +95,7 @@ export async function createServer(
     } else {
       await requireCurrentSchema(db);
     }
-    storage = openStorage(db.source);
+    storage = openStorage(db.source, { pull: storagePullOptions(config.capacity, db.kind === 'postgres') });
     const blobs = await openBlobStore(config.fileStorage);
     const federationJwks = await loadFederationJwks(storage);
     return assemble(config, options, logger, db, storage, blobs, federationJwks);
@@ -148,6 +149,7 @@ function assemble(
       rateLimits: config.rateLimits,
       identityHashKey: config.identityHashKey.key,
       trustedDomains: config.federation.trustedDomains,
+      pull: config.capacity.pull,
     },
   };
   const services = createApiServices(deps);
