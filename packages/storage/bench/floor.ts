@@ -3,9 +3,18 @@ import type pg from 'pg';
 import { insertRecordsSql, LOCK_AND_BUMP_SQL } from '../src/stores/push-sql.js';
 import { BENCH_BLOB } from './context.js';
 
-/** The bare floor's pull: one snapshot over the records of a space, no kinds merged, no byte cut. */
-const FLOOR_PULL_SQL = `SELECT id, cursor, blob, wrapped_dek, deleted FROM records
-  WHERE space_id = $1 AND cursor > 0 AND NOT deleted ORDER BY cursor, id`;
+/** The bare floor's pull at since 0: one snapshot over the three kinds, merged in cursor order, no byte cut. */
+const FLOOR_PULL_SQL = `
+  SELECT 0 AS k, id, cursor, blob, wrapped_dek, NULL::uuid AS record_id, NULL::bigint AS size, deleted,
+         NULL::int AS chain_seq, NULL::bytea AS entry_hash, NULL::bytea AS payload
+  FROM records WHERE space_id = $1 AND cursor > 0 AND NOT deleted
+  UNION ALL
+  SELECT 1, NULL, cursor, NULL, NULL, NULL, NULL, false, chain_seq, entry_hash, payload
+  FROM members WHERE space_id = $1 AND cursor > 0
+  UNION ALL
+  SELECT 2, id, cursor, NULL, wrapped_dek, record_id, size, deleted, NULL, NULL, NULL
+  FROM files WHERE space_id = $1 AND cursor > 0 AND NOT deleted
+  ORDER BY cursor, k, id`;
 
 const INSERT_ONE_RECORD = insertRecordsSql(1);
 

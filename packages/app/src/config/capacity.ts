@@ -22,7 +22,7 @@ export interface CapacityConfig {
 
 export const DEFAULT_POOL_SIZE = 10;
 export const DEFAULT_WRITE_RESERVE = 3;
-export const DEFAULT_PAGE_ROWS = 500;
+export const DEFAULT_PAGE_ROWS = 2_000;
 export const DEFAULT_PAGE_BYTES = 1024 * 1024;
 
 export function parseCapacity(env: Env): CapacityConfig {

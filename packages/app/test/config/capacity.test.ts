@@ -9,11 +9,11 @@ describe('database pool and pull capacity', () => {
       poolSize: 10,
       writeReserve: 3,
       pull: { maxPerConnection: 2, maxPerUser: 4, queueWaitMs: 5_000 },
-      pageRows: 500,
+      pageRows: 2_000,
       pageBytes: 1_048_576,
     });
     expect(storagePullOptions(capacity, true)).toEqual({
-      pageRows: 500,
+      pageRows: 2_000,
       pageBytes: 1_048_576,
       maxConcurrentReads: 7,
     });

@@ -38,7 +38,7 @@ export interface PullDefaults {
 }
 
 export const DEFAULT_PULL: PullDefaults = {
-  pageRows: 500,
+  pageRows: 2_000,
   pageBytes: 1024 * 1024,
   idleTimeoutMs: 60_000,
   maxConcurrentReads: 0,
