@@ -1,3 +1,4 @@
+import { parseCapacity } from './capacity.js';
 import { parseDatabase, parseDataDir } from './database.js';
 import { ConfigError, exitWithStartupError, type FatalErrorSink } from './errors.js';
 import { parseFederation } from './federation.js';
@@ -78,6 +79,7 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
   if (log.warning !== undefined) warnings.push(log.warning);
   const shutdownTimeoutMs = parseShutdownTimeoutMs(env);
   const publicUrl = parsePublicUrl(env);
+  const capacity = parseCapacity(env);
 
   return deepFreeze<Config>({
     nodeEnv,
@@ -98,6 +100,7 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
     logLevel: log.logLevel,
     shutdownTimeoutMs,
     publicUrl,
+    capacity,
     warnings,
     limits: parseLimits(env),
   });

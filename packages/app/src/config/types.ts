@@ -4,6 +4,7 @@
  */
 import type { RateLimitsConfig } from '@less-sync/api';
 import type { LimitsConfig } from './limits.js';
+import type { CapacityConfig } from './capacity.js';
 
 /** Raw environment: `process.env` or a test's literal object. */
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -133,6 +134,8 @@ export interface Config {
   readonly shutdownTimeoutMs: number;
   /** R16: the server's public base URL (no trailing slash), used to rebuild `@target-uri`. */
   readonly publicUrl: string | undefined;
+  /** Database pool, write reserve, pull concurrency and page bounds. */
+  readonly capacity: CapacityConfig;
   /** Non-fatal findings to log once at start (e.g. a generated identity hash key). */
   readonly warnings: readonly string[];
   readonly limits: LimitsConfig;

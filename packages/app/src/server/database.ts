@@ -24,10 +24,15 @@ export interface ServerDatabase {
  * CONFIG-03 / R23: a pg pool for `DATABASE_URL` (one connection is made at once, so an unreachable
  * database fails the start, as the reference), or the embedded PGlite in its data directory.
  */
-export async function openServerDatabase(config: DatabaseConfig, logger: Logger): Promise<ServerDatabase> {
+export async function openServerDatabase(
+  config: DatabaseConfig,
+  logger: Logger,
+  poolSize?: number,
+): Promise<ServerDatabase> {
   if (config.kind === 'postgres') {
     const pool = createPgPool({
       connectionString: config.url,
+      ...(poolSize === undefined ? {} : { max: poolSize }),
       onIdleError: (error) => logger.warn({ err: error }, 'idle database connection failed'),
     });
     const executor = pgExecutor(pool);

@@ -15,6 +15,7 @@ import { UcanValidator } from '@less-sync/auth';
 import { InMemoryBroker, PresenceRegistry } from '@less-sync/realtime';
 import { type BlobStore, migrate, migrationStatus, openStorage, type Storage } from '@less-sync/storage';
 import type { Logger } from 'pino';
+import { storagePullOptions } from '../config/capacity.js';
 import type { Config } from '../config/types.js';
 import { DEV_TOKEN_PATH, DevIssuer, devIssuerRoutes } from '../dev-issuer/index.js';
 import { type FederationKeys, loadFederationKeys } from '../federation-keys/index.js';
@@ -81,7 +82,7 @@ export async function createServer(
   const logger = options.logger ?? createLogger(config);
   for (const warning of config.warnings) logger.warn(warning);
 
-  const db = await openServerDatabase(config.database, logger);
+  const db = await openServerDatabase(config.database, logger, config.capacity.poolSize);
   let storage: Storage | undefined;
   try {
     if (config.migrateOnStart) {
@@ -93,7 +94,7 @@ export async function createServer(
     } else {
       await requireCurrentSchema(db);
     }
-    storage = openStorage(db.source);
+    storage = openStorage(db.source, { pull: storagePullOptions(config.capacity, db.kind === 'postgres') });
     const blobs = await openBlobStore(config.fileStorage);
     const federationKeys = await loadFederationKeys(storage, config.federation, {
       onInvalidKey: (error) => logger.error({ err: error }, 'federation key left out of the JWKS'),
@@ -150,6 +151,7 @@ function assemble(
       identityHashKey: config.identityHashKey.key,
       trustedDomains: config.federation.trustedDomains,
       connection: { authFrameMaxBytes: config.limits.authFrameMaxBytes },
+      pull: config.capacity.pull,
     },
   };
   const services = createApiServices(deps);

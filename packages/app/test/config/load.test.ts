@@ -182,6 +182,7 @@ describe('loadConfig (CONFIG-01)', () => {
       logLevel: 'info',
       shutdownTimeoutMs: 10_000,
       publicUrl: undefined,
+      capacity: expect.objectContaining({ poolSize: 10, writeReserve: 3 }),
       warnings: [
         'TRUSTED_ISSUERS is not set: the built-in development issuer is on (anyone who can reach ' +
           '127.0.0.1:5379 can get a token); for local development only',

@@ -204,12 +204,18 @@ export function pushMethod(s: ApiServices): ClientRequestRoute {
     if (!pushed.ok) return failure('conflict');
     if (changes.length > 0) {
       s.metrics.pushRecords?.(changes.length);
-      try {
-        await afterPush(s, id, keys, params, pushed, ctx.connectionId);
-      } catch (err) {
-        // The write is committed: the pusher still gets its cursor.
-        s.logger.error({ err, space: id }, 'post-push notification failed');
-      }
+      const excludeId = ctx.connectionId;
+      // RPC-PUSH-3: the pusher's response is queued when this handler returns, before the next turn,
+      // so the broadcast starts only after it (and never delays it, whatever the subscriber count).
+      s.background.run('post-push notification', async () => {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        try {
+          await afterPush(s, id, keys, params, pushed, excludeId);
+        } catch (err) {
+          // The write is committed: the pusher already has its cursor.
+          s.logger.error({ err, space: id }, 'post-push notification failed');
+        }
+      });
     }
     return result({ ok: true, cursor: pushed.cursor });
   });
