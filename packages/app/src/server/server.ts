@@ -19,7 +19,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/types.js';
 import { DEV_TOKEN_PATH, DevIssuer, devIssuerRoutes } from '../dev-issuer/index.js';
 import { JobScheduler, maintenanceJobs } from '../jobs/index.js';
-import { createLogger } from '../logging/index.js';
+import { createLogger, userPseudonymer } from '../logging/index.js';
 import { type AppMetrics, createMetrics } from '../metrics/index.js';
 import { openBlobStore } from './blobs.js';
 import { openServerDatabase, type ServerDatabase } from './database.js';
@@ -28,6 +28,7 @@ import { apiMetricsHooks, httpMetricsHooks, metricsRoute } from './metrics-hooks
 import { type ShutdownParts, shutdownServer } from './shutdown.js';
 import { handleUpgradeEvent } from './upgrade.js';
 import { createTokenValidator } from './validator.js';
+import { wsAccessLog } from './ws-access.js';
 
 /** R15: Node's default 16 KiB header limit would answer a legitimate 64 KiB X-UCAN with 431. */
 export const MAX_HEADER_BYTES = 256 * 1024;
@@ -151,16 +152,19 @@ function assemble(
     },
   };
   const services = createApiServices(deps);
+  const userPseudonym = userPseudonymer(config.identityHashKey.key);
+  const wsAccess = wsAccessLog(logger, userPseudonym);
   const endpoint = createClientEndpoint(services, {
     upgradeHeaders: COMMON_HEADERS,
     hooks: {
       onOpen(connection) {
         metrics.connections.inc({ kind: 'client' });
+        wsAccess.opened(connection);
         logger.debug({ conn_id: connection.id }, 'connection opened');
       },
       onClose(connection, directive) {
         metrics.connections.dec({ kind: 'client' });
-        logger.debug({ conn_id: connection.id, close: directive }, 'connection closed');
+        wsAccess.closed(connection, directive?.code);
       },
     },
   });
@@ -185,6 +189,7 @@ function assemble(
     extraRoutes,
     logger,
     metrics: httpMetricsHooks(metrics),
+    userPseudonym,
   });
 
   const httpServer: Server = createHttpServer(
