@@ -25,6 +25,7 @@ import { openBlobStore } from './blobs.js';
 import { openServerDatabase, type ServerDatabase } from './database.js';
 import { loadFederationJwks } from './federation-jwks.js';
 import { apiMetricsHooks, httpMetricsHooks, metricsRoute } from './metrics-hooks.js';
+import { coreReadinessChecks, Probes } from './probes.js';
 import { type ShutdownParts, shutdownServer } from './shutdown.js';
 import { handleUpgradeEvent } from './upgrade.js';
 import { createTokenValidator } from './validator.js';
@@ -57,6 +58,8 @@ export interface LessSyncServer {
   readonly logger: Logger;
   /** The HTTP application (for in-process requests). */
   readonly app: HttpApp;
+  /** `/livez`, `/readyz`, `/startupz`; subsystems add readiness checks here. */
+  readonly probes: Probes;
   /** Runs every maintenance job once, now (operators' and tests' hook). */
   runMaintenance(): Promise<void>;
   listen(): Promise<ServerAddress>;
@@ -169,7 +172,17 @@ function assemble(
     },
   });
 
-  const extraRoutes: ExtraRoute[] = [metricsRoute(metrics)];
+  const probes = new Probes(
+    coreReadinessChecks({
+      ping: () => storage.ping(),
+      pendingMigrations: async () =>
+        (await migrationStatus(db.executor))
+          .filter((m) => m.state !== 'applied')
+          .map((m) => `${m.version} ${m.state}`),
+      onDatabaseError: (error) => logger.warn({ err: error }, 'readiness: database ping failed'),
+    }),
+  );
+  const extraRoutes: ExtraRoute[] = [metricsRoute(metrics), ...probes.routes()];
   if (devIssuer) extraRoutes.push(...devIssuerRoutes(devIssuer));
   const app = createHttpApp({
     health: storage,
@@ -231,6 +244,7 @@ function assemble(
     metrics,
     logger,
     app,
+    probes,
     async runMaintenance() {
       for (const job of jobs) await scheduler.runOnce(job);
     },
@@ -244,6 +258,7 @@ function assemble(
       });
       address = formatAddress(httpServer.address() as AddressInfo);
       for (const job of jobs) scheduler.start(job);
+      probes.markStarted();
       if (devIssuer) {
         logger.warn(
           { issuer: devIssuer.issuer },
@@ -258,6 +273,7 @@ function assemble(
       return address;
     },
     close() {
+      probes.markDraining();
       closing ??= shutdownServer(parts, config.shutdownTimeoutMs);
       return closing;
     },
