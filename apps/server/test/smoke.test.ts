@@ -92,6 +92,8 @@ describe('apps/server as a child process (embedded database, zero configuration)
     child = startChild(env());
     await child.waitFor(/"msg":"server listening"/);
     expect(child.stdout).toMatch(/DEVELOPMENT ISSUER IS ON/);
+    // Announced once, not also as a configuration warning.
+    expect(child.stdout.match(/development issuer/gi)).toHaveLength(1);
 
     const minted = (await (await fetch(`${base()}/dev/token?user=alice`)).json()) as Record<string, string>;
     token = minted.token as string;

@@ -83,12 +83,7 @@ export function loadConfig(rawEnv: Env, options: LoadConfigOptions = {}): Config
   if (parsedIssuers?.length === 0 && !devIssuer && decidable) {
     errors.push(new ConfigError('TRUSTED_ISSUERS', TRUSTED_ISSUERS_REQUIRED));
   }
-  if (devIssuer) {
-    warnings.push(
-      `TRUSTED_ISSUERS is not set: the built-in development issuer is on (anyone who can reach ` +
-        `${listenAddr?.text} can get a token); for local development only`,
-    );
-  }
+  // The development issuer is announced once, when the server listens (with the URL to get a token).
 
   const audiences = parseAudiences(env);
 
