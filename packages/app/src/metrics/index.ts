@@ -1,6 +1,8 @@
+export { currentBuildInfo } from './build-info.js';
 export {
   type AppMetrics,
   BoundedLabel,
+  type BuildInfo,
   type ConnectionKind,
   createMetrics,
   type MetricsOptions,

@@ -20,7 +20,7 @@ import type { Config } from '../config/types.js';
 import { DEV_TOKEN_PATH, DevIssuer, devIssuerRoutes } from '../dev-issuer/index.js';
 import { JobScheduler, maintenanceJobs } from '../jobs/index.js';
 import { createLogger, userPseudonymer } from '../logging/index.js';
-import { type AppMetrics, createMetrics } from '../metrics/index.js';
+import { type AppMetrics, createMetrics, currentBuildInfo } from '../metrics/index.js';
 import { openBlobStore } from './blobs.js';
 import { openServerDatabase, type ServerDatabase } from './database.js';
 import { loadFederationJwks } from './federation-jwks.js';
@@ -130,7 +130,10 @@ function assemble(
   blobs: BlobStore | undefined,
   federationJwks: FederationJwk[],
 ): LessSyncServer {
-  const metrics = createMetrics({ processMetrics: options.processMetrics ?? true });
+  const metrics = createMetrics({
+    processMetrics: options.processMetrics ?? true,
+    buildInfo: currentBuildInfo(),
+  });
   metrics.setPoolStatsSource(db.poolStats);
   const devIssuer = config.devIssuer ? new DevIssuer() : undefined;
   const tokenValidator = createTokenValidator(config, devIssuer);
