@@ -1,15 +1,19 @@
 #!/bin/sh
 # Container entrypoint of the less-sync image (BOOT-06).
 #
-#   docker run IMAGE                   migrate up (a failure stops here, with its exit code), then exec the server
-#   docker run IMAGE server            the same
-#   docker run IMAGE migrate status    runs the migrate CLI with those arguments instead (up, down [N], status,
-#                                      version, help; see `migrate help`)
-#   docker run IMAGE <anything else>   exec'd as is, e.g. `docker run -it IMAGE sh`
+#   docker run IMAGE                          migrate up (a failure stops here, with its exit code), then exec the server
+#   docker run IMAGE server                   the same
+#   docker run IMAGE --help | --version       the server's own flags (also `server --help`): exec'd, no migration
+#   docker run IMAGE migrate status           the migrate CLI with those arguments (up, down [N], status, version,
+#                                             create, help)
+#   docker run IMAGE federation-keygen ...    the key generation CLI with those arguments
+#   docker run IMAGE <anything else>          exec'd as is, e.g. `docker run -it IMAGE sh`
 #
-# The server is exec'd, so it is PID 1 and receives SIGTERM/SIGINT itself (graceful shutdown, R24).
+# The server is exec'd, so it is PID 1 and receives SIGTERM/SIGINT itself (graceful shutdown, R24). Nothing is
+# left behind that a restart would have to clean up: the embedded database's lock file names its owner's
+# boot and start time, so a new PID 1 after a crash takes it over.
 # FEDERATION_DOMAIN: the reference runs federation-keygen here on every start, which rotates the signing key
-# each time. This version has no key generation yet; nothing is ever generated or rotated implicitly (R25).
+# each time. Nothing is ever generated or rotated implicitly here (R25).
 #
 # LESS_SYNC_APP_DIR (default /app) and LESS_SYNC_NODE (default node) exist for tests and unusual layouts.
 set -eu
@@ -18,6 +22,7 @@ app_dir="${LESS_SYNC_APP_DIR:-/app}"
 node_bin="${LESS_SYNC_NODE:-node}"
 migrate_js="$app_dir/apps/migrate/dist/main.js"
 server_js="$app_dir/apps/server/dist/main.js"
+keygen_js="$app_dir/apps/federation-keygen/dist/main.js"
 
 log() {
   printf 'entrypoint: %s\n' "$*" >&2
@@ -27,10 +32,19 @@ if [ "$#" -gt 0 ]; then
   case "$1" in
     server)
       shift
+      # `server --help` and the like: the flags go to the server, which needs no database for them.
+      if [ "$#" -gt 0 ]; then exec "$node_bin" "$server_js" "$@"; fi
+      ;;
+    -*)
+      exec "$node_bin" "$server_js" "$@"
       ;;
     migrate)
       shift
       exec "$node_bin" "$migrate_js" "$@"
+      ;;
+    federation-keygen)
+      shift
+      exec "$node_bin" "$keygen_js" "$@"
       ;;
     *)
       exec "$@"
@@ -50,4 +64,4 @@ if [ -n "${FEDERATION_DOMAIN:-}" ]; then
     "version of less-sync; continuing without it (signing keys are never generated or rotated implicitly)"
 fi
 
-exec "$node_bin" "$server_js" "$@"
+exec "$node_bin" "$server_js"

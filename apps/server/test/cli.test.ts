@@ -96,6 +96,14 @@ describe('CLI-SERVER launcher (pnpm start / pnpm migrate)', () => {
     expect(help.stdout).not.toMatch(/turbo|Tasks:/);
   });
 
+  it('BOOT-06 federation-keygen --help answers with exit 0 (the container passes it through)', async () => {
+    const help = await run(process.execPath, [LAUNCHER, 'federation-keygen', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^usage: less-sync-federation-keygen/);
+    const other = await run(process.execPath, [LAUNCHER, 'federation-keygen']);
+    expect(other.code).toBe(1);
+  });
+
   it('CLI-MIGRATE-07 migrate create refuses a duplicate name, as a real process', async () => {
     const dir = join(dataDir, 'migrations');
     await rm(dir, { recursive: true, force: true });
