@@ -12,9 +12,10 @@ async function exportedSeries(): Promise<Set<string>> {
   const names = new Set<string>(['up']);
   for (const metric of await metrics.registry.getMetricsAsJSON()) {
     names.add(metric.name);
-    if (metric.type === 'histogram')
-      for (const s of ['_bucket', '_sum', '_count']) names.add(metric.name + s);
-    if (metric.type === 'summary') for (const s of ['_sum', '_count']) names.add(metric.name + s);
+    // MetricType is a string enum: compare its values.
+    const type = String(metric.type);
+    if (type === 'histogram') for (const s of ['_bucket', '_sum', '_count']) names.add(metric.name + s);
+    if (type === 'summary') for (const s of ['_sum', '_count']) names.add(metric.name + s);
   }
   return names;
 }
