@@ -11,7 +11,8 @@
 # packages into node_modules/.pnpm, where the storage package no longer finds the migrations folder (it
 # resolves the repository's migrations/ relative to itself, for the server and the migrate CLI alike).
 
-ARG NODE_IMAGE=node:20-bookworm-slim
+# Node.js 22 LTS (the code also runs on Node 20.19+).
+ARG NODE_IMAGE=node:22-bookworm-slim
 
 # ---- build: every package compiled with the full (dev) dependency set, then a production-only tree in /app
 FROM ${NODE_IMAGE} AS build
@@ -51,8 +52,7 @@ RUN set -eu; \
 # ---- runtime
 FROM ${NODE_IMAGE} AS runtime
 
-# CA certificates for outbound TLS (JWKS, S3, PostgreSQL); wget for external health probes, e.g.
-# `wget -qO- http://127.0.0.1:5379/health` (no HEALTHCHECK directive, as in the reference).
+# CA certificates for outbound TLS (JWKS, S3, PostgreSQL); wget for the HEALTHCHECK (GET /livez).
 RUN apt-get update \
  && apt-get install -y --no-install-recommends ca-certificates wget \
  && rm -rf /var/lib/apt/lists/* \
@@ -64,6 +64,7 @@ WORKDIR /app
 # The code stays root-owned (read-only for the server); /app itself and the data directory belong to nonroot.
 COPY --from=build /app /app
 COPY --chmod=0755 docker/entrypoint.sh /app/docker/entrypoint.sh
+COPY --chmod=0755 docker/healthcheck.sh /app/docker/healthcheck.sh
 RUN mkdir -p /var/lib/less-sync/files \
  && chown 65532:65532 /app /var/lib/less-sync /var/lib/less-sync/files
 
@@ -77,4 +78,6 @@ VOLUME /var/lib/less-sync
 
 USER 65532:65532
 EXPOSE 5379
+# Liveness only (see docker/healthcheck.sh); the start period covers migrations on a first start.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=120s --retries=3 CMD ["/app/docker/healthcheck.sh"]
 ENTRYPOINT ["/app/docker/entrypoint.sh"]

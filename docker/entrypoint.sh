@@ -1,15 +1,17 @@
 #!/bin/sh
 # Container entrypoint of the less-sync image (BOOT-06).
 #
-#   docker run IMAGE                   migrate up (a failure stops here, with its exit code), then exec the server
-#   docker run IMAGE server            the same
-#   docker run IMAGE migrate status    runs the migrate CLI with those arguments instead (up, down [N], status,
-#                                      version, help; see `migrate help`)
-#   docker run IMAGE federation-keygen --domain example.com
-#                                      runs the key tool with those arguments (see `federation-keygen --help`)
-#   docker run IMAGE <anything else>   exec'd as is, e.g. `docker run -it IMAGE sh`
+#   docker run IMAGE                          migrate up (a failure stops here, with its exit code), then exec the server
+#   docker run IMAGE server                   the same
+#   docker run IMAGE --help | --version       the server's own flags (also `server --help`): exec'd, no migration
+#   docker run IMAGE migrate status           the migrate CLI with those arguments (up, down [N], status, version,
+#                                             create, help)
+#   docker run IMAGE federation-keygen ...    the key generation CLI with those arguments
+#   docker run IMAGE <anything else>          exec'd as is, e.g. `docker run -it IMAGE sh`
 #
-# The server is exec'd, so it is PID 1 and receives SIGTERM/SIGINT itself (graceful shutdown, R24).
+# The server is exec'd, so it is PID 1 and receives SIGTERM/SIGINT itself (graceful shutdown, R24). Nothing is
+# left behind that a restart would have to clean up: the embedded database's lock is released by the kernel
+# when its process dies.
 # Signing keys are made only by an operator running federation-keygen once (B2, R25): the reference ran it
 # here on every start, creating and promoting a new key each time. With FEDERATION_DOMAIN set, the server
 # refuses to start without a signing key and names the command to run.
@@ -31,6 +33,11 @@ if [ "$#" -gt 0 ]; then
   case "$1" in
     server)
       shift
+      # `server --help` and the like: the flags go to the server, which needs no database for them.
+      if [ "$#" -gt 0 ]; then exec "$node_bin" "$server_js" "$@"; fi
+      ;;
+    -*)
+      exec "$node_bin" "$server_js" "$@"
       ;;
     migrate)
       shift
@@ -53,4 +60,4 @@ if [ "$status" -ne 0 ]; then
   exit "$status"
 fi
 
-exec "$node_bin" "$server_js" "$@"
+exec "$node_bin" "$server_js"

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
   createPgExecutor,
@@ -33,11 +33,32 @@ export function embeddedDir(env: Env, cwd: string): string {
 }
 
 /**
- * `DATABASE_URL` when set; otherwise the embedded PGlite in the data directory. A read-only command
+ * `DATABASE_URL`, or the content of the file `DATABASE_URL_FILE` names (Docker/Kubernetes secrets; trailing
+ * newlines removed), as the server reads it. Both set is an error.
+ */
+export function databaseUrl(env: Env): string | undefined {
+  const file = env.DATABASE_URL_FILE?.trim();
+  if (file === undefined || file === '') return env.DATABASE_URL;
+  if (env.DATABASE_URL !== undefined && env.DATABASE_URL.trim() !== '') {
+    throw new DatabaseConfigError('invalid_url', 'set either DATABASE_URL or DATABASE_URL_FILE, not both');
+  }
+  try {
+    return readFileSync(file, 'utf8').replace(/(\r?\n)+$/, '');
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    throw new DatabaseConfigError(
+      'invalid_url',
+      `cannot read DATABASE_URL_FILE ${JSON.stringify(file)}: ${reason}`,
+    );
+  }
+}
+
+/**
+ * `DATABASE_URL` (or `DATABASE_URL_FILE`) when set; otherwise the embedded PGlite in the data directory. A read-only command
  * on an embedded database that does not exist yet gets an empty in-memory one instead of creating it.
  */
 export async function openDatabase(env: Env, cwd: string, readOnly: boolean): Promise<OpenedDatabase> {
-  const raw = env.DATABASE_URL;
+  const raw = databaseUrl(env);
   if (raw === undefined) {
     const dataDir = embeddedDir(env, cwd);
     if (readOnly && !existsSync(join(dataDir, 'PG_VERSION'))) {

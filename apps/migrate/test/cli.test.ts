@@ -96,6 +96,27 @@ describe('CLI-MIGRATE-08 connection errors', () => {
   });
 });
 
+describe('CONFIG-12 DATABASE_URL_FILE in the migrate CLI', () => {
+  it('CONFIG-12 the URL is read from the file (trailing newline removed); both forms or a missing file fail', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'less-sync-migrate-secret-'));
+    try {
+      const file = join(dir, 'url');
+      await writeFile(file, 'postgres://u:secret@127.0.0.1:1/db\n');
+      const fromFile = await cli(['version'], { DATABASE_URL_FILE: file });
+      expect(fromFile.code).toBe(1);
+      expect(fromFile.stderr[0]).toMatch(
+        /^Error: cannot connect to PostgreSQL at postgres:\/\/u:\*\*\*@127\.0\.0\.1:1\/db: /,
+      );
+      const both = await cli(['version'], { DATABASE_URL_FILE: file, DATABASE_URL: 'postgres://x/y' });
+      expect(both.stderr).toEqual(['Error: set either DATABASE_URL or DATABASE_URL_FILE, not both']);
+      const missing = await cli(['version'], { DATABASE_URL_FILE: join(dir, 'nope') });
+      expect(missing.stderr[0]).toMatch(/^Error: cannot read DATABASE_URL_FILE ".*nope": ENOENT$/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe.runIf(real)('CLI-MIGRATE-03..06 against PostgreSQL', () => {
   let t: TestDatabase;
   let env: Record<string, string>;

@@ -151,6 +151,21 @@ describe('BOOT-06 docker/entrypoint.sh', () => {
     expect(run.calls.map((c) => `${c.role} ${c.args}`)).toEqual(['migrate down']);
   });
 
+  it('BOOT-06 --help, --version and `server --help` go to the server (exec), with no migration', async () => {
+    for (const args of [['--help'], ['--version'], ['server', '--help']]) {
+      const run = await runEntrypoint(args);
+      expect(run.code).toBe(0);
+      expect(run.calls).toHaveLength(1);
+      expect(run.calls[0]).toMatchObject({ role: 'server', pid: run.pid, args: args.at(-1) });
+    }
+  });
+
+  it('BOOT-06 "federation-keygen --help" runs the keygen CLI with those arguments (exec), no migration', async () => {
+    const run = await runEntrypoint(['federation-keygen', '--help']);
+    expect(run.code).toBe(0);
+    expect(run.calls).toEqual([expect.objectContaining({ role: 'keygen', pid: run.pid, args: '--help' })]);
+  });
+
   it('BOOT-06 any other command is exec-ed as is, without migrating', async () => {
     const run = await runEntrypoint(['tool', 'a', 'b c']);
     expect(run.code).toBe(0);
@@ -183,8 +198,10 @@ describe('BOOT-06 Dockerfile and .dockerignore', () => {
     runtime = stages.at(-1) ?? '';
   });
 
-  it('BOOT-06 the final stage is the node:20 runtime running as 65532 with the data dir and port', () => {
-    expect(dockerfile).toMatch(/^ARG NODE_IMAGE=node:20-bookworm-slim$/m);
+  it('BOOT-06 the final stage is the Node 22 LTS runtime running as 65532 with the data dir, port and HEALTHCHECK', () => {
+    expect(dockerfile).toMatch(/^ARG NODE_IMAGE=node:22-bookworm-slim$/m);
+    expect(runtime).toMatch(/^HEALTHCHECK .*CMD \["\/app\/docker\/healthcheck\.sh"\]$/m);
+    expect(runtime).toMatch(/^COPY --chmod=0755 docker\/healthcheck\.sh \/app\/docker\/healthcheck\.sh$/m);
     expect(runtime).toMatch(/^\$\{NODE_IMAGE\} AS runtime$/m);
     expect(runtime).toMatch(/--gid 65532 nonroot/);
     expect(runtime).toMatch(/--uid 65532 /);
@@ -212,6 +229,7 @@ describe('BOOT-06 Dockerfile and .dockerignore', () => {
     expect(dockerfile).toMatch(/pnpm install --offline --frozen-lockfile --prod/);
     expect(dockerfile).toMatch(/test -f apps\/server\/dist\/main\.js/);
     expect(dockerfile).toMatch(/test -f apps\/migrate\/dist\/main\.js/);
+    expect(dockerfile).toMatch(/test -f apps\/federation-keygen\/dist\/main\.js/);
     expect(entrypoint.startsWith('#!/bin/sh\n')).toBe(true);
     expect(entrypoint).toMatch(/^set -eu$/m);
   });
@@ -224,5 +242,43 @@ describe('BOOT-06 Dockerfile and .dockerignore', () => {
     for (const entry of ['**/node_modules', '**/dist', '**/coverage', '**/.turbo', 'data', '.git']) {
       expect(entries).toContain(entry);
     }
+  });
+});
+
+describe('BOOT-06 docker/healthcheck.sh', () => {
+  const HEALTHCHECK = join(REPO, 'docker/healthcheck.sh');
+
+  /** Runs the healthcheck with a `wget` stub that records its arguments and exits with WGET_EXIT. */
+  async function runHealthcheck(env: Record<string, string>): Promise<{ code: number | null; args: string }> {
+    const bin = await mkdtemp(join(tmpdir(), 'less-sync-health-'));
+    try {
+      const log = join(bin, 'wget.log');
+      await writeFile(join(bin, 'wget'), `#!/bin/sh\necho "$*" > "${log}"\nexit "\${WGET_EXIT:-0}"\n`);
+      await chmod(join(bin, 'wget'), 0o755);
+      const child = spawn('sh', [HEALTHCHECK], {
+        env: { PATH: `${bin}:${process.env.PATH ?? '/usr/bin:/bin'}`, ...env },
+        stdio: 'ignore',
+      });
+      const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+      return { code, args: (await readFile(log, 'utf8').catch(() => '')).trim() };
+    } finally {
+      await rm(bin, { recursive: true, force: true });
+    }
+  }
+
+  it('BOOT-06 probes /livez on loopback for a wildcard LISTEN_ADDR, on the bound host otherwise', async () => {
+    expect(await runHealthcheck({ LISTEN_ADDR: '0.0.0.0:6000' })).toEqual({
+      code: 0,
+      args: '-q -T 4 -O /dev/null http://127.0.0.1:6000/livez',
+    });
+    expect((await runHealthcheck({ LISTEN_ADDR: '[::]:7000' })).args).toContain('http://[::1]:7000/livez');
+    expect((await runHealthcheck({ LISTEN_ADDR: '10.1.2.3:5379' })).args).toContain(
+      'http://10.1.2.3:5379/livez',
+    );
+    expect((await runHealthcheck({})).args).toContain('http://127.0.0.1:5379/livez');
+  });
+
+  it('BOOT-06 a failing probe makes the healthcheck fail', async () => {
+    expect((await runHealthcheck({ WGET_EXIT: '4' })).code).toBe(4);
   });
 });

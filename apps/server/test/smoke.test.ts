@@ -92,6 +92,8 @@ describe('apps/server as a child process (embedded database, zero configuration)
     child = startChild(env());
     await child.waitFor(/"msg":"server listening"/);
     expect(child.stdout).toMatch(/DEVELOPMENT ISSUER IS ON/);
+    // Announced once, not also as a configuration warning.
+    expect(child.stdout.match(/development issuer/gi)).toHaveLength(1);
 
     const minted = (await (await fetch(`${base()}/dev/token?user=alice`)).json()) as Record<string, string>;
     token = minted.token as string;
@@ -158,7 +160,7 @@ describe('BOOT-01 CONFIG-01 configuration errors in the real process', () => {
     [{ LISTEN_ADDR: '127.0.0.1:0', DATABASE_URL: 'mysql://x' }, /^Error: invalid DATABASE_URL/],
     [
       { LISTEN_ADDR: '127.0.0.1:0', TRUSTED_ISSUERS: 'ftp://id.example' },
-      /^Error: invalid issuer URL "ftp:\/\/id.example": must use http or https/,
+      /^Error: TRUSTED_ISSUERS: invalid issuer URL "ftp:\/\/id.example": must use http or https/,
     ],
     [
       { LISTEN_ADDR: '127.0.0.1:0', FILE_STORAGE_BACKEND: 'gcs' },
@@ -176,6 +178,10 @@ describe('BOOT-01 CONFIG-01 configuration errors in the real process', () => {
     [{ LISTEN_ADDR: '127.0.0.1:0', MAX_FILE_SIZE: 'big' }, /^Error: invalid MAX_FILE_SIZE/],
     [{ LISTEN_ADDR: '127.0.0.1:0', LOG_LEVEL: 'loud' }, /^Error: invalid LOG_LEVEL value "loud"/],
     [{ NODE_ENV: 'production' }, /^Error: TRUSTED_ISSUERS must be set/],
+    [
+      { LISTEN_ADDR: 'nope', DATABASE_URL: 'mysql://x', LOG_LEVEL: 'loud' },
+      /^Error: 3 configuration errors:\n {2}- invalid LISTEN_ADDR[^\n]*\n {2}- invalid DATABASE_URL[^\n]*\n {2}- invalid LOG_LEVEL/,
+    ],
   ];
   it.each(cases)('%j → its message and exit 1', async (env, message) => {
     const proc = startChild(env);

@@ -34,7 +34,7 @@ export {
   requestRoute,
 } from './connection/handlers.js';
 export { ConnectionClosedError, type FrameSink, OutboundQueue } from './connection/outbound.js';
-export { selectSubprotocol } from './connection/subprotocol.js';
+export { SUBPROTOCOL_REJECTION_BODY, selectSubprotocol } from './connection/subprotocol.js';
 export type {
   Authenticator,
   ConnectionHooks,

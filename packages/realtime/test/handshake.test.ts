@@ -56,11 +56,12 @@ async function rawUpgrade(
 }
 
 describe('upgrade (WS-UPGRADE-1, WSPROTO-01, R1)', () => {
-  it('WS-UPGRADE-1 websocket_rejects_missing_subprotocol / websocket_rejects_wrong_subprotocol: HTTP 400, empty body', async () => {
+  it('WS-UPGRADE-1 websocket_rejects_missing_subprotocol / websocket_rejects_wrong_subprotocol: HTTP 400 naming the accepted subprotocols', async () => {
     harness = await startHarness({ upgradeHeaders: { 'X-Protocol-Version': '1' } });
     for (const protocol of [undefined, 'graphql-ws', 'LESS-RPC-V1']) {
       const res = await rawUpgrade(harness.url, protocol);
-      expect(res).toEqual({ status: 400, body: '' });
+      expect(res.status).toBe(400);
+      expect(res.body).toContain('less-rpc-v1, betterbase-rpc-v1');
     }
   });
 

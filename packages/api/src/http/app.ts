@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Hono } from 'hono';
+import { REQUEST_ID_HEADER, requestIdFrom, routeMatcher, type UserPseudonym } from './access-log.js';
 import { authenticateBearer, PUBLIC_PATHS } from './auth.js';
 import { jwksResponse, peerStatusResponse, trustedResponse } from './federation.js';
 import type { FileRoutesDeps } from './files/deps.js';
@@ -25,6 +26,7 @@ import type {
   HealthCheck,
   HttpLogger,
   HttpMetrics,
+  HttpVariables,
   TokenValidator,
 } from './types.js';
 
@@ -52,16 +54,19 @@ export interface HttpAppDeps {
   readonly logger?: HttpLogger | undefined;
   readonly metrics?: HttpMetrics | undefined;
   readonly newRequestId?: (() => string) | undefined;
+  /** Labels the caller in access-log lines; without it no user field is logged. */
+  readonly userPseudonym?: UserPseudonym | undefined;
 }
 
 /** The hono application: `app.fetch` serves a fetch `Request`; Node serving is the app package's. */
 export type HttpApp = Hono<HttpEnv>;
 
 /**
- * Builds the HTTP surface with the reference's layering (HTTP-02), outermost first: request id and
- * metrics; CORS/protocol headers (OPTIONS answered 204 for any path); bearer auth except on public
- * paths (unknown paths included, so they are 401 without a token and 404 with one); routing with 405
- * and `Allow`; the handler. Nothing here is global: two apps never share state.
+ * Builds the HTTP surface with the reference's layering (HTTP-02), outermost first: request id (the
+ * caller's `X-Request-Id` when acceptable, echoed back), metrics and one access-log line; CORS/protocol
+ * headers (OPTIONS answered 204 for any path); an empty 404 for a path no route serves (before auth, so an
+ * unknown path never looks protected); bearer auth except on public paths; routing with 405 and `Allow`;
+ * the handler. Nothing here is global: two apps never share state.
  */
 export function createHttpApp(deps: HttpAppDeps): HttpApp {
   const app = new Hono<HttpEnv>();
@@ -72,7 +77,7 @@ export function createHttpApp(deps: HttpAppDeps): HttpApp {
 
   app.use('*', async (c, next) => {
     const started = process.hrtime.bigint();
-    const requestId = newRequestId();
+    const requestId = requestIdFrom(c.req.header(REQUEST_ID_HEADER), newRequestId);
     const logger = rootLogger.child({ req_id: requestId });
     c.set('requestId', requestId);
     c.set('logger', logger);
@@ -82,22 +87,45 @@ export function createHttpApp(deps: HttpAppDeps): HttpApp {
     const status = c.res.status;
     const route = c.get('route');
     deps.metrics?.observeHttp(route, c.req.method, status, seconds);
-    const fields = { method: c.req.method, route, status, ms: Math.round(seconds * 1e6) / 1e3 };
+    // Unset until the bearer layer accepted a token.
+    const auth = c.get('auth') as HttpVariables['auth'] | undefined;
+    const fields = {
+      method: c.req.method,
+      path: rawPath(c.req.url),
+      route,
+      status,
+      ms: Math.round(seconds * 1e6) / 1e3,
+      ...(auth !== undefined && deps.userPseudonym ? { user: deps.userPseudonym(auth) } : {}),
+    };
     if (status >= 500) logger.error(fields, 'request failed');
-    else logger.debug(fields, 'request');
+    else logger.info(fields, 'request');
   });
 
   app.use('*', async (c, next) => {
+    const echo = { [REQUEST_ID_HEADER]: c.get('requestId') };
     if (c.req.method === 'OPTIONS') {
-      c.res = withCommonHeaders(emptyResponse(204));
+      c.res = withCommonHeaders(emptyResponse(204), echo);
       return;
     }
     await next();
-    c.res = withCommonHeaders(c.res);
+    c.res = withCommonHeaders(c.res, echo);
   });
 
+  const routePatterns: string[] = [];
+  let isKnownPath: ((path: string) => boolean) | undefined;
+  const route = (path: string, handlers: Partial<Record<Method, MethodHandler>>) => {
+    routePatterns.push(path);
+    methodRoute(app, path, handlers);
+  };
+
   app.use('*', async (c, next) => {
-    if (publicPaths.has(rawPath(c.req.url))) return next();
+    const path = rawPath(c.req.url);
+    isKnownPath ??= routeMatcher(routePatterns);
+    if (!isKnownPath(path)) {
+      c.res = emptyResponse(404);
+      return;
+    }
+    if (publicPaths.has(path)) return next();
     const outcome = await authenticateBearer(
       deps.tokenValidator,
       c.req.header('authorization'),
@@ -119,13 +147,13 @@ export function createHttpApp(deps: HttpAppDeps): HttpApp {
   });
   app.notFound(() => emptyResponse(404));
 
-  methodRoute(app, '/health', {
+  route('/health', {
     GET: (c) => healthResponse(deps.health, deps.federation, c.get('logger')),
   });
   const jwksSource = deps.federationJwks;
   const jwks =
     typeof jwksSource === 'function' ? jwksSource : constantJwks(Object.freeze([...(jwksSource ?? [])]));
-  methodRoute(app, '/.well-known/jwks.json', {
+  route('/.well-known/jwks.json', {
     GET: async (c) => {
       try {
         return jwksResponse(await jwks());
@@ -138,17 +166,17 @@ export function createHttpApp(deps: HttpAppDeps): HttpApp {
   // Real upgrades never get here (the server hands them to the WebSocket endpoint); a plain GET is
   // a failed handshake, as the reference's extractor answers it.
   const notAnUpgrade: MethodHandler = () => textResponse(400, "Connection header did not include 'upgrade'");
-  methodRoute(app, CLIENT_WS_PATH, { GET: notAnUpgrade });
-  methodRoute(app, FEDERATION_WS_PATH, { GET: notAnUpgrade });
-  methodRoute(app, '/api/v1/federation/trusted', { GET: () => trustedResponse(deps.federation) });
-  methodRoute(app, '/api/v1/federation/status/:domain', {
+  route(CLIENT_WS_PATH, { GET: notAnUpgrade });
+  route(FEDERATION_WS_PATH, { GET: notAnUpgrade });
+  route('/api/v1/federation/trusted', { GET: () => trustedResponse(deps.federation) });
+  route('/api/v1/federation/status/:domain', {
     GET: (c) => peerStatusResponse(deps.federation, c.req.param('domain') ?? ''),
   });
 
   const files = deps.files;
   if (files) {
     const lock = files.uploadLock ?? new KeyedLock();
-    methodRoute(app, FILE_ROUTE, {
+    route(FILE_ROUTE, {
       PUT: (c) =>
         putFile(files, lock, {
           auth: c.get('auth'),
@@ -170,12 +198,12 @@ export function createHttpApp(deps: HttpAppDeps): HttpApp {
     });
   }
 
-  for (const route of deps.extraRoutes ?? []) {
+  for (const extra of deps.extraRoutes ?? []) {
     const handlers: Partial<Record<Method, MethodHandler>> = {};
-    for (const [method, handler] of Object.entries(route.methods)) {
+    for (const [method, handler] of Object.entries(extra.methods)) {
       if (handler) handlers[method as Method] = (c) => handler(c.req.raw, requestInfo(c));
     }
-    methodRoute(app, route.path, handlers);
+    route(extra.path, handlers);
   }
   return app;
 }

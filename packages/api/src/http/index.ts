@@ -1,3 +1,4 @@
+export { REQUEST_ID_HEADER, requestIdFrom, type UserPseudonym } from './access-log.js';
 export { createHttpApp, FEDERATION_WS_PATH, FILE_ROUTE, type HttpApp, type HttpAppDeps } from './app.js';
 export { MAX_UCAN_HEADER_BYTES, PUBLIC_PATHS } from './auth.js';
 export { JWKS_CACHE_CONTROL } from './federation.js';

@@ -42,13 +42,14 @@ export function textResponse(status: number, text: string): Response {
  * Returns `response` with the common headers set. Responses built elsewhere may have immutable
  * headers (e.g. a fetched one); those are copied into a new Response first.
  */
-export function withCommonHeaders(response: Response): Response {
+export function withCommonHeaders(response: Response, extra: Record<string, string> = {}): Response {
+  const all = { ...COMMON_HEADERS, ...extra };
   try {
-    for (const [name, value] of Object.entries(COMMON_HEADERS)) response.headers.set(name, value);
+    for (const [name, value] of Object.entries(all)) response.headers.set(name, value);
     return response;
   } catch {
     const copy = new Response(response.body, response);
-    for (const [name, value] of Object.entries(COMMON_HEADERS)) copy.headers.set(name, value);
+    for (const [name, value] of Object.entries(all)) copy.headers.set(name, value);
     return copy;
   }
 }

@@ -42,7 +42,7 @@ describe('HTTP-03/HTTP-04 common headers and preflight', () => {
       await app.request('/nope', { headers: bearer('valid-token') }),
       await app.request('/health', { method: 'POST' }),
     ];
-    expect(responses.map((r) => r.status)).toEqual([503, 401, 404, 405]);
+    expect(responses.map((r) => r.status)).toEqual([503, 404, 404, 405]);
     for (const res of responses) {
       expect(res.headers.get('x-protocol-version')).toBe('1');
       expect(res.headers.get('access-control-expose-headers')).toBe('X-Wrapped-DEK');
@@ -79,23 +79,25 @@ describe('HTTP-09 /health', () => {
 });
 
 describe('HTTP-05/HTTP-06 bearer layer', () => {
-  it('HTTP-06 api_routes_require_authorization_header (unknown path, no token → 401)', async () => {
-    const res = await withAuth().request('/api/v1/invitations');
+  it('HTTP-06 api_routes_require_authorization_header (protected route, no token → 401)', async () => {
+    const res = await withAuth().request('/api/v1/federation/trusted');
     expect(res.status).toBe(401);
     expect(await res.text()).toBe('{"error":"missing authorization"}');
     expect(res.headers.get('www-authenticate')).toBeNull();
   });
 
   it('HTTP-06 api_routes_reject_invalid_authorization_token', async () => {
-    const res = await withAuth().request('/api/v1/invitations', { headers: bearer('invalid-token') });
+    const res = await withAuth().request('/api/v1/federation/trusted', { headers: bearer('invalid-token') });
     expect(res.status).toBe(401);
     expect(await res.json()).toEqual({ error: 'invalid token' });
   });
 
-  it('HTTP-01 api_routes_accept_valid_authorization_token (unknown path with a token → empty 404)', async () => {
-    const res = await withAuth().request('/api/v1/invitations', { headers: bearer('valid-token') });
-    expect(res.status).toBe(404);
-    expect(await res.text()).toBe('');
+  it('HTTP-01 an unknown path is an empty 404 before auth, with or without a token', async () => {
+    for (const headers of [{}, bearer('valid-token'), bearer('invalid-token')]) {
+      const res = await withAuth().request('/api/v1/invitations', { headers });
+      expect([res.status, await res.text()]).toEqual([404, '']);
+      expect(res.headers.get('x-protocol-version')).toBe('1');
+    }
   });
 
   it('HTTP-06 every validator outcome has its message', async () => {
@@ -133,10 +135,10 @@ describe('HTTP-05/HTTP-06 bearer layer', () => {
     expect((await app.request('/health')).status).toBe(200);
   });
 
-  it('HTTP-05 public paths are exact: a trailing slash or a prefix is protected', async () => {
+  it('HTTP-05 public paths are exact: a trailing slash or a prefix is another (unknown) path', async () => {
     const app = withAuth();
     for (const path of ['/health/', '/health/x', '/.well-known/jwks.json/', '/api/v1/ws/']) {
-      expect((await app.request(path)).status).toBe(401);
+      expect((await app.request(path)).status).toBe(404);
     }
     expect((await app.request('/health?probe=1')).status).toBe(200);
   });
@@ -321,5 +323,49 @@ describe('HTTP-01 extra routes from the composition root', () => {
       ['/api/v1/federation/status/:domain', 'GET', 404],
       ['unmatched', 'GET', 404],
     ]);
+  });
+});
+
+describe('HTTP-16 request ids and access log', () => {
+  it('HTTP-16 an acceptable incoming X-Request-Id is used and echoed; a bad one is replaced', async () => {
+    let n = 0;
+    const app = withAuth({ newRequestId: () => `gen-${++n}` });
+    const kept = await app.request('/health', { headers: { 'X-Request-Id': 'abc-123' } });
+    expect(kept.headers.get('x-request-id')).toBe('abc-123');
+    const replaced = await app.request('/health', { headers: { 'X-Request-Id': 'has space' } });
+    expect(replaced.headers.get('x-request-id')).toBe('gen-1');
+    const preflight = await app.request('/nope', { method: 'OPTIONS' });
+    expect(preflight.headers.get('x-request-id')).toBe('gen-2');
+    const long = await app.request('/health', { headers: { 'X-Request-Id': 'x'.repeat(129) } });
+    expect(long.headers.get('x-request-id')).toBe('gen-3');
+  });
+
+  it('HTTP-16 one info line per request: method, path, status, duration, request id and user pseudonym', async () => {
+    const lines: Array<Record<string, unknown>> = [];
+    const make = (bindings: Record<string, unknown>) => ({
+      debug: () => {},
+      info: (fields: Record<string, unknown>, message: string) =>
+        lines.push({ ...bindings, ...fields, message }),
+      warn: () => {},
+      error: () => {},
+      child: (more: Record<string, unknown>) => make({ ...bindings, ...more }),
+    });
+    const app = withAuth({ logger: make({}), userPseudonym: (auth) => `u:${auth.userId}` });
+    await app.request('/api/v1/federation/status/x.example?q=1', {
+      headers: { ...bearer('valid-token'), 'X-Request-Id': 'rid-1' },
+    });
+    await app.request('/nope');
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatchObject({
+      message: 'request',
+      req_id: 'rid-1',
+      method: 'GET',
+      path: '/api/v1/federation/status/x.example',
+      status: 404,
+      user: expect.stringMatching(/^u:/),
+    });
+    expect(typeof lines[0]?.ms).toBe('number');
+    expect(lines[1]).toMatchObject({ path: '/nope', status: 404 });
+    expect(lines[1]).not.toHaveProperty('user');
   });
 });

@@ -11,6 +11,33 @@ export class ConfigError extends Error {
   }
 }
 
+/**
+ * Every configuration error of one start, reported together so an operator fixes them in one go. With a
+ * single error the message is that error's; with several, one line each, each naming its variable.
+ */
+export class ConfigErrors extends ConfigError {
+  readonly errors: readonly ConfigError[];
+
+  constructor(errors: readonly ConfigError[]) {
+    const first = errors[0];
+    if (first === undefined) throw new TypeError('ConfigErrors needs at least one error');
+    super(first.variable, errors.length === 1 ? namedMessage(first) : multiLine(errors));
+    this.name = 'ConfigErrors';
+    this.errors = errors;
+  }
+}
+
+/** The message, prefixed with the variable when the text does not already name it. */
+export function namedMessage(error: ConfigError): string {
+  return error.message.includes(error.variable) ? error.message : `${error.variable}: ${error.message}`;
+}
+
+function multiLine(errors: readonly ConfigError[]): string {
+  return [`${errors.length} configuration errors:`, ...errors.map((e) => `  - ${namedMessage(e)}`)].join(
+    '\n',
+  );
+}
+
 /** Where a fatal startup error goes; the defaults are the real process. */
 export interface FatalErrorSink {
   writeStderr(text: string): void;

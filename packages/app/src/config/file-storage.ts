@@ -1,5 +1,5 @@
 import { joinDir } from './database.js';
-import { quote, readUnsigned } from './env.js';
+import { quote, readBoolean, readUnsigned } from './env.js';
 import { ConfigError } from './errors.js';
 import type { Env, FileStorageConfig } from './types.js';
 
@@ -61,16 +61,30 @@ function localPath(env: Env, dataDir: string): string {
 
 function parseS3(env: Env): FileStorageConfig {
   const endpoint = requiredS3(env, 'FILE_S3_ENDPOINT');
-  const accessKey = requiredS3(env, 'FILE_S3_ACCESS_KEY');
-  const secretKey = requiredS3(env, 'FILE_S3_SECRET_KEY');
+  const accessKey = optionalS3(env, 'FILE_S3_ACCESS_KEY');
+  const secretKey = optionalS3(env, 'FILE_S3_SECRET_KEY');
   const bucket = requiredS3(env, 'FILE_S3_BUCKET');
+  // Static keys come as a pair; neither means the SDK's standard credential chain.
+  if ((accessKey === undefined) !== (secretKey === undefined)) {
+    const missing = accessKey === undefined ? 'FILE_S3_ACCESS_KEY' : 'FILE_S3_SECRET_KEY';
+    throw new ConfigError(
+      missing,
+      `${missing} is required when the other static S3 key is set (or unset both to use the AWS credential chain)`,
+    );
+  }
   // Reference: only an unset region gets the default; an empty one reached the signer and failed
   // every request, so empty takes the default here too.
   const region =
     env.FILE_S3_REGION === undefined || env.FILE_S3_REGION === '' ? 'us-east-1' : env.FILE_S3_REGION;
   // Only the exact string `false` turns TLS off (CONFIG-08).
   const useSsl = env.FILE_S3_USE_SSL !== 'false';
-  return { kind: 's3', endpoint, accessKey, secretKey, bucket, region, useSsl };
+  const forcePathStyle = readBoolean(env, 'FILE_S3_FORCE_PATH_STYLE', false);
+  return { kind: 's3', endpoint, accessKey, secretKey, bucket, region, useSsl, forcePathStyle };
+}
+
+function optionalS3(env: Env, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value === undefined || value === '' ? undefined : value;
 }
 
 function requiredS3(env: Env, name: string): string {

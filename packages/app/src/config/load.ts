@@ -1,13 +1,15 @@
-import { parseCapacity } from './capacity.js';
+import { type CapacityConfig, parseCapacity } from './capacity.js';
 import { parseDatabase, parseDataDir } from './database.js';
-import { ConfigError, exitWithStartupError, type FatalErrorSink } from './errors.js';
-import { parseFederation } from './federation.js';
-import { parseFileStorage, parseMaxFileSize } from './file-storage.js';
+import { readTrimmed } from './env.js';
+import { ConfigError, ConfigErrors, exitWithStartupError, type FatalErrorSink } from './errors.js';
+import { type FederationResult, parseFederation } from './federation.js';
+import { type FileStorageResult, parseFileStorage, parseMaxFileSize } from './file-storage.js';
 import { IDENTITY_HASH_KEY_GENERATED_WARNING, resolveIdentityHashKey } from './identity-key.js';
 import { parseAudiences, parseTrustedIssuers } from './issuers.js';
-import { parseLimits } from './limits.js';
+import { type LimitsConfig, parseLimits } from './limits.js';
 import { defaultListenAddr, isLoopback, parseListenAddr } from './listen-addr.js';
 import {
+  type LogLevelResult,
   parseJwt,
   parseLogLevel,
   parseMigrateOnStart,
@@ -15,11 +17,22 @@ import {
   parseRateLimits,
   parseShutdownTimeoutMs,
 } from './runtime.js';
-import type { Config, Env } from './types.js';
+import { type ReadSecretFile, resolveSecretFiles } from './secret-files.js';
+import type {
+  Config,
+  DatabaseConfig,
+  Env,
+  IdentityHashKeyConfig,
+  JwtConfig,
+  ListenAddr,
+  RateLimitsConfig,
+} from './types.js';
 
 export interface LoadConfigOptions {
   /** Source of the generated identity hash key (tests make it deterministic). */
   readonly randomBytes?: (size: number) => Uint8Array;
+  /** Reads `<NAME>_FILE` secrets (default: the file system). */
+  readonly readSecretFile?: ReadSecretFile;
 }
 
 export const TRUSTED_ISSUERS_REQUIRED =
@@ -27,82 +40,100 @@ export const TRUSTED_ISSUERS_REQUIRED =
   '"production" and LISTEN_ADDR is a loopback address)';
 
 /**
- * Builds the configuration from `env` once, at start (CONFIG-01). Variables are read in the
- * reference's order, the first error wins and is thrown as a `ConfigError` naming the variable:
- * LISTEN_ADDR → DATABASE_URL (with LESS_SYNC_DATA_DIR) → TRUSTED_ISSUERS → AUDIENCES → file storage
- * (then MAX_FILE_SIZE) → IDENTITY_HASH_KEY → federation (quotas, domains, keys, key-domain check) →
+ * Builds the configuration from `env` once, at start (CONFIG-01). `<NAME>_FILE` secrets are resolved
+ * first; then every variable is read, in the reference's order, and every error is collected: one bad
+ * variable does not hide the next. Any error throws `ConfigErrors` (a `ConfigError` naming the first
+ * variable) listing them all. Order: LISTEN_ADDR → DATABASE_URL (with LESS_SYNC_DATA_DIR) →
+ * TRUSTED_ISSUERS → AUDIENCES → file storage (then MAX_FILE_SIZE) → IDENTITY_HASH_KEY → federation →
  * our additions (rate limits, JWT, MIGRATE_ON_START, LOG_LEVEL/RUST_LOG, SHUTDOWN_TIMEOUT_MS, PUBLIC_URL).
  * The result is deeply frozen (key bytes excepted: typed arrays cannot be frozen).
  */
-export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
+export function loadConfig(rawEnv: Env, options: LoadConfigOptions = {}): Config {
+  const secrets = resolveSecretFiles(rawEnv, options.readSecretFile);
+  const env = secrets.env;
+  const errors: ConfigError[] = [...secrets.errors];
+  const read = <T>(parse: () => T): T | undefined => {
+    try {
+      return parse();
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      errors.push(error);
+      return undefined;
+    }
+  };
   const warnings: string[] = [];
   const nodeEnv = env.NODE_ENV;
   const production = nodeEnv === 'production';
 
-  const listenAddr = parseListenAddr(env.LISTEN_ADDR ?? defaultListenAddr(env, production));
+  const listenAddr = read(() => parseListenAddr(env.LISTEN_ADDR ?? defaultListenAddr(env, production)));
 
   const dataDir = parseDataDir(env);
-  const database = parseDatabase(env, dataDir);
-  if (database.kind === 'embedded' && production) {
+  const database = read(() => parseDatabase(env, dataDir));
+  if (database?.kind === 'embedded' && production) {
     warnings.push(
       `DATABASE_URL is not set: using the embedded database in ${database.dir} (one process only; ` +
         'set DATABASE_URL to use PostgreSQL)',
     );
   }
 
-  const issuers = parseTrustedIssuers(env);
-  const devIssuer = issuers.length === 0 && !production && isLoopback(listenAddr);
-  if (issuers.length === 0 && !devIssuer) throw new ConfigError('TRUSTED_ISSUERS', TRUSTED_ISSUERS_REQUIRED);
-  if (devIssuer) {
-    warnings.push(
-      `TRUSTED_ISSUERS is not set: the built-in development issuer is on (anyone who can reach ` +
-        `${listenAddr.text} can get a token); for local development only`,
-    );
+  const parsedIssuers = read(() => parseTrustedIssuers(env));
+  const issuers = parsedIssuers ?? [];
+  const devIssuer =
+    parsedIssuers?.length === 0 && !production && listenAddr !== undefined && isLoopback(listenAddr);
+  // Without a valid LISTEN_ADDR (and outside production) the development-issuer rule cannot be decided.
+  const decidable = production || listenAddr !== undefined;
+  if (parsedIssuers?.length === 0 && !devIssuer && decidable) {
+    errors.push(new ConfigError('TRUSTED_ISSUERS', TRUSTED_ISSUERS_REQUIRED));
   }
+  // The development issuer is announced once, when the server listens (with the URL to get a token).
 
   const audiences = parseAudiences(env);
 
-  const files = parseFileStorage(env, { dataDir, embeddedDatabase: database.kind === 'embedded' });
-  if (files.warning !== undefined) warnings.push(files.warning);
-  const maxFileSize = parseMaxFileSize(env);
+  const embeddedDatabase = readTrimmed(env, 'DATABASE_URL') === undefined;
+  const files = read(() => parseFileStorage(env, { dataDir, embeddedDatabase }));
+  if (files?.warning !== undefined) warnings.push(files.warning);
+  const maxFileSize = read(() => parseMaxFileSize(env));
 
-  const identityHashKey = resolveIdentityHashKey(env, options.randomBytes);
-  if (identityHashKey.generated) warnings.push(IDENTITY_HASH_KEY_GENERATED_WARNING);
+  const identityHashKey = read(() => resolveIdentityHashKey(env, options.randomBytes));
+  if (identityHashKey?.generated) warnings.push(IDENTITY_HASH_KEY_GENERATED_WARNING);
 
-  const fed = parseFederation(env);
-  if (fed.warning !== undefined) warnings.push(fed.warning);
+  const fed = read(() => parseFederation(env));
+  if (fed?.warning !== undefined) warnings.push(fed.warning);
 
-  const rateLimits = parseRateLimits(env);
-  const jwt = parseJwt(env);
-  const migrateOnStart = parseMigrateOnStart(env);
-  const log = parseLogLevel(env);
-  if (log.warning !== undefined) warnings.push(log.warning);
-  const shutdownTimeoutMs = parseShutdownTimeoutMs(env);
-  const publicUrl = parsePublicUrl(env);
-  const capacity = parseCapacity(env);
+  const rateLimits = read(() => parseRateLimits(env));
+  const jwt = read(() => parseJwt(env));
+  const migrateOnStart = read(() => parseMigrateOnStart(env));
+  const log = read(() => parseLogLevel(env));
+  if (log?.warning !== undefined) warnings.push(log.warning);
+  const shutdownTimeoutMs = read(() => parseShutdownTimeoutMs(env));
+  const publicUrl = read(() => parsePublicUrl(env));
+  const capacity = read(() => parseCapacity(env));
+  const limits = read(() => parseLimits(env));
 
+  if (errors.length > 0) throw new ConfigErrors(errors);
+  // With no errors every step above produced its value.
   return deepFreeze<Config>({
     nodeEnv,
     production,
-    listenAddr,
+    listenAddr: listenAddr as ListenAddr,
     dataDir,
-    database,
+    database: database as DatabaseConfig,
     issuers,
     devIssuer,
     audiences,
-    fileStorage: files.fileStorage,
-    maxFileSize,
-    identityHashKey,
-    federation: fed.federation,
-    rateLimits,
-    jwt,
-    migrateOnStart,
-    logLevel: log.logLevel,
-    shutdownTimeoutMs,
+    fileStorage: (files as FileStorageResult).fileStorage,
+    maxFileSize: maxFileSize as number,
+    identityHashKey: identityHashKey as IdentityHashKeyConfig,
+    federation: (fed as FederationResult).federation,
+    rateLimits: rateLimits as RateLimitsConfig,
+    jwt: jwt as JwtConfig,
+    migrateOnStart: migrateOnStart as boolean,
+    logLevel: (log as LogLevelResult).logLevel,
+    shutdownTimeoutMs: shutdownTimeoutMs as number,
     publicUrl,
-    capacity,
+    capacity: capacity as CapacityConfig,
     warnings,
-    limits: parseLimits(env),
+    limits: limits as LimitsConfig,
   });
 }
 

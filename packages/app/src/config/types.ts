@@ -45,11 +45,14 @@ export interface S3StorageConfig {
   readonly kind: 's3';
   /** As configured (trimmed); `useSsl` decides the scheme when it has none (FILES-13). */
   readonly endpoint: string;
-  readonly accessKey: string;
-  readonly secretKey: string;
+  /** Static keys (both or neither); undefined: the AWS SDK's standard credential chain. */
+  readonly accessKey: string | undefined;
+  readonly secretKey: string | undefined;
   readonly bucket: string;
   readonly region: string;
   readonly useSsl: boolean;
+  /** `FILE_S3_FORCE_PATH_STYLE`: bucket in the path; default virtual-hosted. */
+  readonly forcePathStyle: boolean;
 }
 
 /** CONFIG-07 / CONFIG-08. `none` means the file routes are not registered. */

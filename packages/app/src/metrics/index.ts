@@ -1,7 +1,9 @@
+export { currentBuildInfo } from './build-info.js';
 export { createFederationMetrics, type FederationAppMetrics } from './federation.js';
 export {
   type AppMetrics,
   BoundedLabel,
+  type BuildInfo,
   type ConnectionKind,
   createMetrics,
   type MetricsOptions,

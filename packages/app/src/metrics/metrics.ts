@@ -40,6 +40,13 @@ export interface MetricsOptions {
   readonly processMetrics?: boolean;
   /** Distinct values kept per client-influenced label before further ones become `other`. */
   readonly maxLabelValues?: number;
+  /** Labels of the constant `less_sync_build_info` gauge (value 1). */
+  readonly buildInfo?: BuildInfo;
+}
+
+export interface BuildInfo {
+  readonly version: string;
+  readonly nodeVersion: string;
 }
 
 const SECONDS_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -118,17 +125,27 @@ export function createMetrics(options: MetricsOptions = {}): AppMetrics {
   let poolSource: (() => PoolStats) | undefined;
   const dbPoolConnections = new Gauge({
     name: 'less_sync_db_pool_connections',
-    help: 'Database pool connections by state (total, idle, waiting clients)',
+    help: 'Database pool by state: idle and in_use connections, waiting callers (no connection free)',
     labelNames: ['state'] as const,
     registers,
     collect() {
       if (poolSource === undefined) return;
       const stats = poolSource();
-      dbPoolConnections.set({ state: 'total' }, stats.total);
+      // States partition the pool (idle + in_use = open connections), so sum() is meaningful.
       dbPoolConnections.set({ state: 'idle' }, stats.idle);
+      dbPoolConnections.set({ state: 'in_use' }, Math.max(0, stats.total - stats.idle));
       dbPoolConnections.set({ state: 'waiting' }, stats.waiting);
     },
   });
+
+  const build = options.buildInfo ?? { version: 'unknown', nodeVersion: process.version };
+  const buildInfo = new Gauge({
+    name: 'less_sync_build_info',
+    help: 'Always 1; the labels say which build is running',
+    labelNames: ['version', 'node_version'] as const,
+    registers,
+  });
+  buildInfo.set({ version: build.version, node_version: build.nodeVersion }, 1);
 
   const httpRequests = new Counter({
     name: 'less_sync_http_requests_total',

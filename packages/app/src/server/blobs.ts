@@ -29,6 +29,7 @@ export async function openBlobStore(config: FileStorageConfig): Promise<BlobStor
           secretAccessKey: config.secretKey,
           region: config.region,
           useSsl: config.useSsl,
+          forcePathStyle: config.forcePathStyle,
         });
       } catch (error) {
         throw new Error(`failed to initialize S3 object store: ${(error as Error).message}`, {

@@ -1,6 +1,7 @@
 import { formatFatalError } from '../config/errors.js';
 import { loadConfig } from '../config/load.js';
 import type { Env } from '../config/types.js';
+import { probeListenAddr } from './port-probe.js';
 import { type CreateServerOptions, createServer, type LessSyncServer } from './server.js';
 
 /** The parts of `process` the entry point uses, so tests can drive it. */
@@ -18,7 +19,7 @@ export const DUPLICATE_SIGNAL_WINDOW_MS = 1000;
 
 /**
  * BOOT-01 with R24: load the configuration (`Error: <message>` and exit 1 on a bad variable, before
- * any I/O), start the server, and on SIGTERM/SIGINT shut down gracefully and exit 0 (1 if shutdown
+ * any I/O), check LISTEN_ADDR can be bound (before the database is opened), start the server, and on SIGTERM/SIGINT shut down gracefully and exit 0 (1 if shutdown
  * failed). A second signal (not a duplicate delivery of the first) exits at once. Resolves with the
  * running server.
  */
@@ -29,6 +30,7 @@ export async function runServer(
   let server: LessSyncServer;
   try {
     const config = loadConfig(proc.env);
+    await probeListenAddr(config.listenAddr);
     server = await createServer(config, options);
   } catch (error) {
     proc.writeStderr(formatFatalError(error));

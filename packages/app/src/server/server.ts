@@ -20,16 +20,18 @@ import type { Config } from '../config/types.js';
 import { DEV_TOKEN_PATH, DevIssuer, devIssuerRoutes } from '../dev-issuer/index.js';
 import { type FederationKeys, loadFederationKeys } from '../federation-keys/index.js';
 import { JobScheduler, maintenanceJobs } from '../jobs/index.js';
-import { createLogger } from '../logging/index.js';
-import { type AppMetrics, createMetrics } from '../metrics/index.js';
+import { createLogger, userPseudonymer } from '../logging/index.js';
+import { type AppMetrics, createMetrics, currentBuildInfo } from '../metrics/index.js';
 import { openBlobStore } from './blobs.js';
 import { openServerDatabase, type ServerDatabase } from './database.js';
 import { createFederationInbound } from './federation-inbound.js';
 import { clientErrorReply, httpTimeouts, limitUpgradesPerIp, userConnectionLimit } from './limits.js';
 import { apiMetricsHooks, httpMetricsHooks, metricsRoute } from './metrics-hooks.js';
+import { coreReadinessChecks, Probes } from './probes.js';
 import { type ShutdownParts, shutdownServer } from './shutdown.js';
 import { handleUpgradeEvent } from './upgrade.js';
 import { createTokenValidator } from './validator.js';
+import { wsAccessLog } from './ws-access.js';
 
 /** R15: Node's default 16 KiB header limit would answer a legitimate 64 KiB X-UCAN with 431. */
 export const MAX_HEADER_BYTES = 256 * 1024;
@@ -56,6 +58,8 @@ export interface LessSyncServer {
   readonly logger: Logger;
   /** The HTTP application (for in-process requests). */
   readonly app: HttpApp;
+  /** `/livez`, `/readyz`, `/startupz`; subsystems add readiness checks here. */
+  readonly probes: Probes;
   /** Runs every maintenance job once, now (operators' and tests' hook). */
   runMaintenance(): Promise<void>;
   listen(): Promise<ServerAddress>;
@@ -128,7 +132,10 @@ function assemble(
   blobs: BlobStore | undefined,
   federationKeys: FederationKeys,
 ): LessSyncServer {
-  const metrics = createMetrics({ processMetrics: options.processMetrics ?? true });
+  const metrics = createMetrics({
+    processMetrics: options.processMetrics ?? true,
+    buildInfo: currentBuildInfo(),
+  });
   metrics.setPoolStatsSource(db.poolStats);
   const devIssuer = config.devIssuer ? new DevIssuer() : undefined;
   const tokenValidator = createTokenValidator(config, devIssuer);
@@ -156,26 +163,39 @@ function assemble(
   };
   const services = createApiServices(deps);
   const userLimit = userConnectionLimit(config.limits, metrics);
+  const userPseudonym = userPseudonymer(config.identityHashKey.key);
+  const wsAccess = wsAccessLog(logger, userPseudonym);
   const endpoint = createClientEndpoint(services, {
     upgradeHeaders: COMMON_HEADERS,
     hooks: {
       admit: userLimit.admit,
       onOpen(connection) {
         metrics.connections.inc({ kind: 'client' });
+        wsAccess.opened(connection);
         logger.debug({ conn_id: connection.id }, 'connection opened');
       },
       onSlowConsumer: () => metrics.fanoutEvictions.inc(),
       onClose(connection, directive) {
         userLimit.onClose(connection, directive);
         metrics.connections.dec({ kind: 'client' });
-        logger.debug({ conn_id: connection.id, close: directive }, 'connection closed');
+        wsAccess.closed(connection, directive?.code);
       },
     },
   });
 
   const federation = createFederationInbound(config, services, metrics, logger);
 
-  const extraRoutes: ExtraRoute[] = [metricsRoute(metrics)];
+  const probes = new Probes(
+    coreReadinessChecks({
+      ping: () => storage.ping(),
+      pendingMigrations: async () =>
+        (await migrationStatus(db.executor))
+          .filter((m) => m.state !== 'applied')
+          .map((m) => `${m.version} ${m.state}`),
+      onDatabaseError: (error) => logger.warn({ err: error }, 'readiness: database ping failed'),
+    }),
+  );
+  const extraRoutes: ExtraRoute[] = [metricsRoute(metrics), ...probes.routes()];
   if (devIssuer) extraRoutes.push(...devIssuerRoutes(devIssuer));
   const app = createHttpApp({
     health: storage,
@@ -198,6 +218,7 @@ function assemble(
     extraRoutes,
     logger,
     metrics: httpMetricsHooks(metrics),
+    userPseudonym,
   });
 
   const httpServer: Server = createHttpServer(
@@ -248,6 +269,7 @@ function assemble(
     metrics,
     logger,
     app,
+    probes,
     async runMaintenance() {
       for (const job of jobs) await scheduler.runOnce(job);
     },
@@ -261,6 +283,7 @@ function assemble(
       });
       address = formatAddress(httpServer.address() as AddressInfo);
       for (const job of jobs) scheduler.start(job);
+      probes.markStarted();
       if (devIssuer) {
         logger.warn(
           { issuer: devIssuer.issuer },
@@ -275,6 +298,7 @@ function assemble(
       return address;
     },
     close() {
+      probes.markDraining();
       closing ??= shutdownServer(parts, config.shutdownTimeoutMs);
       return closing;
     },

@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { Readable } from 'node:stream';
 import { CLIENT_WS_PATH, COMMON_HEADERS, FEDERATION_WS_PATH } from '@less-sync/api';
-import { selectSubprotocol } from '@less-sync/realtime';
+import { SUBPROTOCOL_REJECTION_BODY, selectSubprotocol } from '@less-sync/realtime';
 
 export interface UpgradeTarget {
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void;
@@ -29,12 +29,17 @@ function pathOf(url: string | undefined): string {
   return q < 0 ? raw : raw.slice(0, q);
 }
 
-/** An empty answer with the common headers, then close (HTTP-13 400/404; 429 over a connection limit). */
-export function rejectUpgrade(socket: Duplex, status: number): void {
-  const lines = [`HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? ''}`, 'Connection: close', 'Content-Length: 0'];
+/** An answer with the common headers, then close (HTTP-13: 400 says what to offer, 404 is empty; 429 over a connection limit). */
+export function rejectUpgrade(socket: Duplex, status: number, body = ''): void {
+  const lines = [
+    `HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? ''}`,
+    'Connection: close',
+    `Content-Length: ${Buffer.byteLength(body)}`,
+  ];
+  if (body !== '') lines.push('Content-Type: text/plain; charset=utf-8');
   for (const [name, value] of Object.entries(COMMON_HEADERS)) lines.push(`${name}: ${value}`);
   socket.once('finish', () => socket.destroy());
-  socket.end(`${lines.join('\r\n')}\r\n\r\n`);
+  socket.end(`${lines.join('\r\n')}\r\n\r\n${body}`);
 }
 
 /** Writes a fetch Response on a raw socket (HTTP/1.1, connection closed afterwards). */
@@ -71,7 +76,8 @@ export function handleUpgradeEvent(routes: UpgradeRoutes, onError: (error: unkno
         return;
       }
       const offered = request.headersDistinct['sec-websocket-protocol']?.[0];
-      rejectUpgrade(socket, selectSubprotocol(offered) === undefined ? 400 : 404);
+      if (selectSubprotocol(offered) === undefined) rejectUpgrade(socket, 400, SUBPROTOCOL_REJECTION_BODY);
+      else rejectUpgrade(socket, 404);
       return;
     }
     const headers = new Headers();

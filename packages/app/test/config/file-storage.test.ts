@@ -111,7 +111,27 @@ describe('file storage (CONFIG-07, CONFIG-08, R21, R23)', () => {
       bucket: 'betterbase-sync',
       region: 'us-east-1',
       useSsl: true,
+      forcePathStyle: false,
     });
+  });
+
+  it('CONFIG-08 no static keys: the AWS credential chain; one key alone names the missing one', () => {
+    const chain = load({ ...S3, FILE_S3_ACCESS_KEY: undefined, FILE_S3_SECRET_KEY: ' ' }).fileStorage;
+    expect(chain).toMatchObject({ kind: 's3', accessKey: undefined, secretKey: undefined });
+    const error = loadError({ ...S3, FILE_S3_SECRET_KEY: undefined });
+    expect(error.variable).toBe('FILE_S3_SECRET_KEY');
+    expect(error.message).toContain('AWS credential chain');
+    expect(loadError({ ...S3, FILE_S3_ACCESS_KEY: '' }).variable).toBe('FILE_S3_ACCESS_KEY');
+  });
+
+  it('CONFIG-08 FILE_S3_FORCE_PATH_STYLE turns path-style on; default virtual-hosted; bad value named', () => {
+    expect(load({ ...S3, FILE_S3_FORCE_PATH_STYLE: 'true' }).fileStorage).toMatchObject({
+      forcePathStyle: true,
+    });
+    expect(load({ ...S3, FILE_S3_FORCE_PATH_STYLE: 'false' }).fileStorage).toMatchObject({
+      forcePathStyle: false,
+    });
+    expect(loadError({ ...S3, FILE_S3_FORCE_PATH_STYLE: 'maybe' }).variable).toBe('FILE_S3_FORCE_PATH_STYLE');
   });
 
   it('CONFIG-08 parse_file_storage_s3_supports_region_and_ssl_override (auto, false)', () => {
@@ -148,8 +168,8 @@ describe('file storage (CONFIG-07, CONFIG-08, R21, R23)', () => {
     expect(error.message).toBe('FILE_S3_ENDPOINT is required when FILE_STORAGE_BACKEND=s3');
   });
 
-  it('CONFIG-08 required S3 variables are checked in order ENDPOINT, ACCESS_KEY, SECRET_KEY, BUCKET', () => {
-    const names = ['FILE_S3_ENDPOINT', 'FILE_S3_ACCESS_KEY', 'FILE_S3_SECRET_KEY', 'FILE_S3_BUCKET'];
+  it('CONFIG-08 required S3 variables are checked in order ENDPOINT, BUCKET', () => {
+    const names = ['FILE_S3_ENDPOINT', 'FILE_S3_BUCKET'];
     const blank = Object.fromEntries(names.map((name) => [name, '  ']));
     for (const name of names) {
       expect(loadError({ ...S3, ...blank }).message).toBe(`${name} is required when FILE_STORAGE_BACKEND=s3`);

@@ -1,5 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { BoundedLabel, createMetrics, renderMetrics } from '../../src/index.js';
+import { BoundedLabel, createMetrics, currentBuildInfo, renderMetrics } from '../../src/index.js';
 
 describe('metrics', () => {
   it('renders every metric by name after increments', async () => {
@@ -42,16 +43,25 @@ describe('metrics', () => {
     let idle = 4;
     metrics.setPoolStatsSource(() => ({ total: 10, idle, waiting: 2 }));
     let body = (await renderMetrics(metrics)).body;
-    expect(body).toContain('less_sync_db_pool_connections{state="total"} 10');
+    expect(body).not.toContain('state="total"');
     expect(body).toContain('less_sync_db_pool_connections{state="idle"} 4');
+    expect(body).toContain('less_sync_db_pool_connections{state="in_use"} 6');
     expect(body).toContain('less_sync_db_pool_connections{state="waiting"} 2');
     idle = 1;
     body = (await renderMetrics(metrics)).body;
     expect(body).toContain('less_sync_db_pool_connections{state="idle"} 1');
+    expect(body).toContain('less_sync_db_pool_connections{state="in_use"} 9');
     metrics.setPoolStatsSource(undefined);
     idle = 9;
     body = (await renderMetrics(metrics)).body;
     expect(body).toContain('less_sync_db_pool_connections{state="idle"} 1');
+  });
+
+  it('less_sync_build_info is 1 with the version and Node.js version as labels', async () => {
+    const body = (await renderMetrics(createMetrics({ buildInfo: currentBuildInfo() }))).body;
+    const manifest = readFileSync(new URL('../../package.json', import.meta.url), 'utf8');
+    const { version } = JSON.parse(manifest) as { version: string };
+    expect(body).toContain(`less_sync_build_info{version="${version}",node_version="${process.version}"} 1`);
   });
 
   it('each app instance has its own registry (no global default registry)', async () => {

@@ -1,3 +1,4 @@
+import { type AddressInfo, createServer as createNetServer } from 'node:net';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type ProcessLike, runServer } from '../../src/index.js';
@@ -69,6 +70,22 @@ describe('BOOT-01 the server process', () => {
     expect(await runServer(proc2, { logger, processMetrics: false })).toBeUndefined();
     expect(proc2.stderr).toMatch(/^Error: .*EADDRINUSE/);
     expect(proc2.exits).toEqual([1]);
+  });
+
+  it('BOOT-08 a port in use is reported before the database is opened', async () => {
+    const blocker = createNetServer();
+    await new Promise<void>((resolve) => blocker.listen({ host: '127.0.0.1', port: 0 }, resolve));
+    cleanups.push(() => new Promise<void>((resolve) => blocker.close(() => resolve())));
+    const { port } = blocker.address() as AddressInfo;
+    // An unreachable database: had it been opened first, the error would be about the database.
+    const proc = new FakeProcess({
+      LISTEN_ADDR: `127.0.0.1:${port}`,
+      DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none',
+      TRUSTED_ISSUERS: 'https://issuer.example',
+    });
+    expect(await runServer(proc, { logger })).toBeUndefined();
+    expect(proc.stderr).toBe(`Error: cannot listen on 127.0.0.1:${port}: EADDRINUSE\n`);
+    expect(proc.exits).toEqual([1]);
   });
 
   it('R24 SIGTERM shuts down gracefully and exits 0; a duplicate delivery is ignored, a later second signal exits at once with 1', async () => {

@@ -74,6 +74,9 @@ describe('BOOT-02 startup', () => {
     );
     expect(reply).toMatch(/^HTTP\/1\.1 400/);
     expect(reply.toLowerCase()).toContain('x-protocol-version: 1');
+    expect(reply).toMatch(
+      /\r\n\r\nunsupported WebSocket subprotocol: offer one of less-rpc-v1, betterbase-rpc-v1/,
+    );
   });
 
   it('HTTP-13 the federation WebSocket route: wrong subprotocol 400, federation off 404 (empty)', async () => {
@@ -84,7 +87,9 @@ describe('BOOT-02 startup', () => {
         'GET /api/v1/federation/ws HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n' +
           `Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Protocol: ${protocol}\r\n\r\n`,
       );
-    expect(await upgrade('chat')).toMatch(/^HTTP\/1\.1 400/);
+    const bad = await upgrade('chat');
+    expect(bad).toMatch(/^HTTP\/1\.1 400/);
+    expect(bad).toContain('offer one of less-rpc-v1, betterbase-rpc-v1');
     const notFound = await upgrade('less-rpc-v1');
     expect(notFound).toMatch(/^HTTP\/1\.1 404/);
     expect(notFound).toContain('Content-Length: 0');
@@ -102,7 +107,19 @@ describe('BOOT-02 startup', () => {
       fixture.url,
       'GET /api/v1/other HTTP/1.1\r\nHost: x\r\nUpgrade: h2c\r\nConnection: Upgrade\r\n\r\n',
     );
-    expect(denied).toMatch(/^HTTP\/1\.1 401/);
+    expect(denied).toMatch(/^HTTP\/1\.1 404/);
+    const closed = await rawExchange(
+      fixture.url,
+      'GET /api/v1/federation/trusted HTTP/1.1\r\nHost: x\r\nUpgrade: h2c\r\nConnection: Upgrade\r\n\r\n',
+    );
+    expect(closed).toMatch(/^HTTP\/1\.1 401/);
+  });
+
+  it('HTTP-01 an unknown path is 404 over a real socket, without a token, with the request id echoed', async () => {
+    fixture = await startServer();
+    const res = await fetch(`${fixture.url}/no/such/path`, { headers: { 'X-Request-Id': 'probe-1' } });
+    expect([res.status, await res.text()]).toEqual([404, '']);
+    expect(res.headers.get('x-request-id')).toBe('probe-1');
   });
 
   it('R15 HTTP-07 a 64 KiB X-UCAN reaches the app over a real socket (no 431), one byte more is 401', async () => {

@@ -10,7 +10,7 @@ import { type ConnectionConfig, resolveConnectionConfig } from './config.js';
 import { Connection, type ConnectionDeps } from './connection.js';
 import type { HandlerTable } from './handlers.js';
 import { RealtimeSocket } from './socket.js';
-import { selectSubprotocol } from './subprotocol.js';
+import { SUBPROTOCOL_REJECTION_BODY, selectSubprotocol } from './subprotocol.js';
 import type { Authenticator, ConnectionHooks, ConnectionIdentity, RealtimeConnection } from './types.js';
 
 export interface RealtimeEndpointOptions<I extends ConnectionIdentity> {
@@ -93,7 +93,7 @@ export class RealtimeEndpoint<I extends ConnectionIdentity> {
 
   /**
    * Take over an HTTP upgrade (WS-UPGRADE-1, R1): without an accepted subprotocol the answer is HTTP 400
-   * with an empty body; during shutdown it is 503.
+   * with a text body naming the accepted subprotocols; during shutdown it is 503.
    */
   handleUpgrade(
     request: IncomingMessage,
@@ -107,7 +107,7 @@ export class RealtimeEndpoint<I extends ConnectionIdentity> {
     }
     const offered = request.headersDistinct['sec-websocket-protocol']?.[0];
     if (selectSubprotocol(offered) === undefined) {
-      this.reject(socket, '400 Bad Request');
+      this.reject(socket, '400 Bad Request', SUBPROTOCOL_REJECTION_BODY);
       return;
     }
     this.wss.handleUpgrade(request, socket, head, (ws) => {
@@ -143,11 +143,13 @@ export class RealtimeEndpoint<I extends ConnectionIdentity> {
     }
   }
 
-  private reject(socket: Duplex, status: string): void {
+  private reject(socket: Duplex, status: string, body = ''): void {
     // Node's HTTP server drops its socket error handler on upgrade; a peer reset must not crash us.
     socket.on('error', () => socket.destroy());
-    const lines = [`HTTP/1.1 ${status}`, 'Connection: close', 'Content-Length: 0', ...this.extraHeaders];
+    const lines = [`HTTP/1.1 ${status}`, 'Connection: close', `Content-Length: ${Buffer.byteLength(body)}`];
+    if (body !== '') lines.push('Content-Type: text/plain; charset=utf-8');
+    lines.push(...this.extraHeaders);
     socket.once('finish', () => socket.destroy());
-    socket.end(`${lines.join('\r\n')}\r\n\r\n`);
+    socket.end(`${lines.join('\r\n')}\r\n\r\n${body}`);
   }
 }

@@ -16,3 +16,6 @@ export function selectSubprotocol(offered: string | Iterable<string> | undefined
   }
   return alias ? WS_SUBPROTOCOL_ALIAS : undefined;
 }
+
+/** The 400 body for an upgrade without an accepted subprotocol: says what to offer instead. */
+export const SUBPROTOCOL_REJECTION_BODY = `unsupported WebSocket subprotocol: offer one of ${WS_SUBPROTOCOL}, ${WS_SUBPROTOCOL_ALIAS} in Sec-WebSocket-Protocol\n`;

@@ -17,8 +17,14 @@ export interface S3BlobStoreOptions {
   /** `host[:port]` or a full `http(s)://` URL (FILES-13 normalisation). */
   endpoint: string;
   bucket: string;
-  accessKeyId: string;
-  secretAccessKey: string;
+  /**
+   * Static credentials. Without them the SDK's standard chain is used (environment, shared config and
+   * credentials files, web identity, container and instance metadata).
+   */
+  accessKeyId?: string | undefined;
+  secretAccessKey?: string | undefined;
+  /** `bucket` in the path instead of the host name (MinIO and most self-hosted stores need it). Default false. */
+  forcePathStyle?: boolean | undefined;
   /** Signing region (default `us-east-1`). */
   region?: string;
   /** Scheme for a scheme-less endpoint: https unless false. Ignored when the endpoint has a scheme. */
@@ -66,7 +72,8 @@ function backend(action: string, key: string, error: unknown): BlobError {
 }
 
 /**
- * Blobs in an S3-compatible bucket: path-style addressing, static credentials, keys at the bucket
+ * Blobs in an S3-compatible bucket: virtual-hosted addressing unless path-style is asked for (an IP
+ * endpoint is always path-style), static credentials or the standard chain, keys at the bucket
  * root (FILES-13). Each blob is one streamed PUT with its exact Content-Length (no multipart, no
  * buffering), so it appears whole or not at all. Create-only uses `If-None-Match: *`.
  * Construction makes no network call.
@@ -81,9 +88,11 @@ export class S3BlobStore implements BlobStore {
     this.client = new S3Client({
       endpoint: normalizeS3Endpoint(options.endpoint, options.useSsl ?? true),
       region: options.region ?? 'us-east-1',
-      forcePathStyle: true,
+      forcePathStyle: options.forcePathStyle ?? false,
       logger: options.logger ?? silent,
-      credentials: { accessKeyId: options.accessKeyId, secretAccessKey: options.secretAccessKey },
+      ...(options.accessKeyId !== undefined && options.secretAccessKey !== undefined
+        ? { credentials: { accessKeyId: options.accessKeyId, secretAccessKey: options.secretAccessKey } }
+        : {}),
       requestHandler: {
         connectionTimeout: options.connectionTimeoutMs ?? 10_000,
         requestTimeout: options.requestTimeoutMs ?? 60_000,

@@ -122,6 +122,16 @@ export async function createMigration(dir: string, name: string): Promise<{ up: 
     throw new MigrationError('create_failed', `migration name "${name}" has no letters or digits`);
   }
   const existing = await loadMigrations(dir);
+  // Two migrations of one name make `status` and the ledger ambiguous to read: refuse the second.
+  const description = slug.replaceAll('_', ' ');
+  const same = existing.migrations.find((m) => m.description === description);
+  if (same !== undefined) {
+    throw new MigrationError(
+      'create_failed',
+      `a migration named "${slug}" already exists (${String(same.version).padStart(3, '0')}_${slug}); choose another name`,
+      same.version,
+    );
+  }
   const next = (existing.migrations.at(-1)?.version ?? 0) + 1;
   const base = `${String(next).padStart(3, '0')}_${slug}`;
   const up = join(dir, `${base}.up.sql`);

@@ -27,8 +27,34 @@ describe('FILES-13 S3 endpoint and construction', () => {
     });
     expect(store.kind).toBe('s3');
     expect(await store.client.config.region()).toBe('us-east-1');
-    expect(store.client.config.forcePathStyle).toBe(true);
+    expect(store.client.config.forcePathStyle).toBe(false);
     store.close();
+  });
+
+  it('FILES-13 path-style only when asked; no static keys means the standard credential chain', async () => {
+    const pathStyle = createS3BlobStore({ endpoint: 'nowhere.invalid:1', bucket: 'b', forcePathStyle: true });
+    expect(pathStyle.client.config.forcePathStyle).toBe(true);
+    const saved = { id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY };
+    process.env.AWS_ACCESS_KEY_ID = 'from-env';
+    process.env.AWS_SECRET_ACCESS_KEY = 'env-secret';
+    try {
+      const creds = await pathStyle.client.config.credentials();
+      expect(creds.accessKeyId).toBe('from-env');
+    } finally {
+      if (saved.id === undefined) delete process.env.AWS_ACCESS_KEY_ID;
+      else process.env.AWS_ACCESS_KEY_ID = saved.id;
+      if (saved.secret === undefined) delete process.env.AWS_SECRET_ACCESS_KEY;
+      else process.env.AWS_SECRET_ACCESS_KEY = saved.secret;
+    }
+    pathStyle.close();
+    const virtualHosted = createS3BlobStore({
+      endpoint: 'https://s3.example.com',
+      bucket: 'bkt',
+      accessKeyId: 'k',
+      secretAccessKey: 's',
+    });
+    expect(await virtualHosted.client.config.credentials()).toMatchObject({ accessKeyId: 'k' });
+    virtualHosted.close();
   });
 });
 

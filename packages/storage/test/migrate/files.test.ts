@@ -67,6 +67,17 @@ describe('migration files', () => {
     }
   });
 
+  it('CLI-MIGRATE-07 create refuses a name that already exists (in any spelling of the same slug)', async () => {
+    await writeFile(join(dir, '001_add_widgets.up.sql'), '');
+    for (const name of ['add_widgets', 'Add Widgets']) {
+      await expect(createMigration(dir, name)).rejects.toMatchObject({
+        code: 'create_failed',
+        message: expect.stringContaining('a migration named "add_widgets" already exists (001_add_widgets)'),
+      });
+    }
+    expect((await loadMigrations(dir)).migrations).toHaveLength(1);
+  });
+
   it('CLI-MIGRATE-07 a clash leaves no half-created migration', async () => {
     await writeFile(join(dir, '001_a.up.sql'), '');
     await writeFile(join(dir, '002_clash.down.sql'), 'keep me');
