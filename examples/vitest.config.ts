@@ -1,9 +1,10 @@
 import { defineConfig } from 'vitest/config';
 
-// Each file starts its own server process (and Chromium); run them one after another.
+// One server process for all files (global setup); the files run one after another.
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    globalSetup: ['test/global-setup.ts'],
     testTimeout: 180_000,
     hookTimeout: 240_000,
     fileParallelism: false,

@@ -10,8 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, type RunningServer, startServer } from './server.js';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { freePort } from './server.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SERVE = fileURLToPath(new URL('../browser/serve.mjs', import.meta.url));
@@ -41,7 +41,6 @@ declare global {
   }
 }
 
-let server: RunningServer | undefined;
 let pageServer: ChildProcess | undefined;
 let pageUrl = '';
 let profile = '';
@@ -93,8 +92,7 @@ const waitForItem = (page: Page, text: string) =>
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM} (apt-get install -y chromium)`);
-  server = await startServer();
-  await startPageServer(server.url);
+  await startPageServer(inject('serverUrl'));
   profile = await mkdtemp(join(tmpdir(), 'less-sync-chromium-'));
   context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
@@ -111,13 +109,12 @@ afterAll(async () => {
     pageServer.kill('SIGTERM');
     await exited;
   }
-  await server?.stop();
   if (profile) await rm(profile, { recursive: true, force: true });
 });
 
 describe('examples/browser in headless Chromium', () => {
   it('HTTP-03 WSPROTO-01 RPC-PUSH-3 FILES-11: two tabs of one user see each other live; a file round-trips with X-Wrapped-DEK', async () => {
-    expect(new URL(pageUrl).origin).not.toBe(new URL(server?.url ?? '').origin);
+    expect(new URL(pageUrl).origin).not.toBe(new URL(inject('serverUrl')).origin);
     const tabA = await openTab();
     const tabB = await openTab();
     expect(await tabA.evaluate(async () => (await window.demo).protocol())).toBe('less-rpc-v1');

@@ -1,23 +1,13 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningServer, startServer } from './server.js';
+import { describe, expect, inject, it } from 'vitest';
 
 const CLIENT = fileURLToPath(new URL('../node-client/client.mjs', import.meta.url));
-let server: RunningServer | undefined;
-
-beforeAll(async () => {
-  server = await startServer();
-});
-
-afterAll(async () => {
-  await server?.stop();
-});
 
 describe('examples/node-client against a zero-config server', () => {
   it('WSPROTO-01 RPC-SPACE-1 RPC-SUB-1 RPC-PUSH-3 RPC-PULL-1 FILES-07: creates a space, pushes, pulls, hears the sync and round-trips a file', async () => {
-    const { stdout } = await promisify(execFile)(process.execPath, [CLIENT, server?.url ?? ''], {
+    const { stdout } = await promisify(execFile)(process.execPath, [CLIENT, inject('serverUrl')], {
       timeout: 120_000,
     });
     const summary = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}');

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { generatedBlocks, renderProtocolDoc } from '../../../scripts/protocol-doc/render.mjs';
+import { generatedBlocks, renderProtocolDoc } from '../scripts/protocol-doc/render.mjs';
 import * as core from '../src/index.js';
 
 const DOC = fileURLToPath(new URL('../../../docs/protocol.md', import.meta.url));

@@ -7,8 +7,8 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { renderProtocolDoc } from './render.mjs';
 
-const core = await import('../../packages/core/dist/index.js');
-const path = fileURLToPath(new URL('../../docs/protocol.md', import.meta.url));
+const core = await import('../../dist/index.js');
+const path = fileURLToPath(new URL('../../../../docs/protocol.md', import.meta.url));
 const current = await readFile(path, 'utf8');
 const next = renderProtocolDoc(core, current);
 if (process.argv.includes('--check')) {
