@@ -3,8 +3,8 @@
  * and passed to everything that needs it. Nothing else reads `process.env`.
  */
 import type { RateLimitsConfig } from '@less-sync/api';
-import type { LimitsConfig } from './limits.js';
 import type { CapacityConfig } from './capacity.js';
+import type { LimitsConfig } from './limits.js';
 
 /** Raw environment: `process.env` or a test's literal object. */
 export type Env = Readonly<Record<string, string | undefined>>;
