@@ -15,6 +15,7 @@ import {
 } from '@less-sync/storage';
 import { createTestDatabase, type TestDatabase, testDatabaseBackend } from '@less-sync/storage/testing';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { runCli } from '../src/cli.js';
 
 const run = promisify(execFile);
 const appDir = fileURLToPath(new URL('..', import.meta.url));
@@ -275,6 +276,43 @@ describe.runIf(real)('federation-keygen against PostgreSQL (FED-KEY-03, FED-KEY-
       await server.close();
     }
   }, 120_000);
+
+  it('FED-KEY-03 R27 the same flow in-process (the CLI function the executable wraps)', async () => {
+    const inProcess = async (argv: string[]) => {
+      const out: Outcome = { code: 0, stdout: [], stderr: [] };
+      out.code = await runCli(argv, env, {
+        stdout: (l) => out.stdout.push(l),
+        stderr: (l) => out.stderr.push(l),
+      });
+      return out;
+    };
+    const id = (k: string) => `https://d.example/.well-known/jwks.json#${k}`;
+    expect((await inProcess(['--list'])).stdout).toEqual(['no active federation signing keys']);
+    expect(field(await inProcess(['--domain', 'd.example', '--kid', 'a']), 'promoted_for_signing')).toBe(
+      'true',
+    );
+    expect(field(await inProcess(['--domain', 'd.example', '--kid', 'b']), 'promoted_for_signing')).toBe(
+      'false',
+    );
+    expect((await inProcess(['--domain', 'd.example', '--kid', 'b'])).code).toBe(1);
+    expect((await inProcess(['--retire', id('a')])).stderr[0]).toContain('is the signing key');
+    expect((await inProcess(['--promote-existing', id('b')])).code).toBe(0);
+    expect((await inProcess(['--retire', id('a')])).code).toBe(0);
+    expect((await inProcess(['--retire', id('zz')])).stderr[0]).toBe(
+      `Error: no federation key with id "${id('zz')}"`,
+    );
+    expect((await inProcess(['--list'])).stdout).toEqual([
+      expect.stringMatching(
+        new RegExp(`^key_id=${id('b').replace(/[.#/]/g, '\\$&')} primary=true trusted_keys_entry=`),
+      ),
+    ]);
+    const empty = await runCli(
+      ['--list'],
+      { DATABASE_URL: ' ' },
+      { stdout: () => undefined, stderr: () => undefined },
+    );
+    expect(empty).toBe(1);
+  });
 
   it('CLI-KEYGEN-03 an unmigrated schema: exit 1 naming the database and what to run', async () => {
     const empty = await createTestDatabase();
