@@ -17,7 +17,7 @@ import { type BlobStore, migrate, migrationStatus, openStorage, type Storage } f
 import type { Logger } from 'pino';
 import type { Config } from '../config/types.js';
 import { DEV_TOKEN_PATH, DevIssuer, devIssuerRoutes } from '../dev-issuer/index.js';
-import { type FederationKeys, loadFederationKeys } from '../federation-keys/index.js';
+import { describeFederationKeys, type FederationKeys, loadFederationKeys } from '../federation-keys/index.js';
 import { JobScheduler, maintenanceJobs } from '../jobs/index.js';
 import { createLogger } from '../logging/index.js';
 import { type AppMetrics, createMetrics } from '../metrics/index.js';
@@ -98,6 +98,7 @@ export async function createServer(
     const federationKeys = await loadFederationKeys(storage, config.federation, {
       onInvalidKey: (error) => logger.error({ err: error }, 'federation key left out of the JWKS'),
     });
+    logger.info(describeFederationKeys(federationKeys), 'federation keys');
     return assemble(config, options, logger, db, storage, blobs, federationKeys);
   } catch (error) {
     await storage?.close().catch(() => undefined);
