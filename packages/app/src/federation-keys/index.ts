@@ -1,5 +1,6 @@
 export { JWKS_REFRESH_MS, type JwksCacheOptions, jwksCache } from './jwks-cache.js';
 export {
+  describeFederationKeys,
   type FederationKeys,
   type LoadFederationKeysOptions,
   loadFederationJwks,

@@ -70,6 +70,15 @@ export async function loadFederationJwks(
   });
 }
 
+/** What the start log says about federation keys (never key material). */
+export function describeFederationKeys(keys: FederationKeys): Record<string, unknown> {
+  return {
+    signing_key: keys.signingKey?.kid ?? null,
+    trusted_peer_keys: keys.trustedKeys.size,
+    fst: keys.fst === undefined ? 'off' : keys.fst.rotating ? 'current+previous' : 'current',
+  };
+}
+
 /** FEDERATION_DOMAIN declares this server federates: it must have a primary key for that domain. */
 function requireSigningKeyFor(domain: string, key: FederationSigningKey | undefined): void {
   if (key === undefined) {

@@ -18,7 +18,7 @@ import type { Logger } from 'pino';
 import { storagePullOptions } from '../config/capacity.js';
 import type { Config } from '../config/types.js';
 import { DEV_TOKEN_PATH, DevIssuer, devIssuerRoutes } from '../dev-issuer/index.js';
-import { type FederationKeys, loadFederationKeys } from '../federation-keys/index.js';
+import { describeFederationKeys, type FederationKeys, loadFederationKeys } from '../federation-keys/index.js';
 import { JobScheduler, maintenanceJobs } from '../jobs/index.js';
 import { createLogger, userPseudonymer } from '../logging/index.js';
 import { type AppMetrics, createMetrics, currentBuildInfo } from '../metrics/index.js';
@@ -103,6 +103,7 @@ export async function createServer(
     const federationKeys = await loadFederationKeys(storage, config.federation, {
       onInvalidKey: (error) => logger.error({ err: error }, 'federation key left out of the JWKS'),
     });
+    logger.info(describeFederationKeys(federationKeys), 'federation keys');
     return assemble(config, options, logger, db, storage, blobs, federationKeys);
   } catch (error) {
     await storage?.close().catch(() => undefined);

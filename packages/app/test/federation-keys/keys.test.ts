@@ -1,7 +1,12 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { createTestStorage, type TestStorage } from '@less-sync/storage/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type FederationConfig, FederationKeyError, loadFederationKeys } from '../../src/index.js';
+import {
+  describeFederationKeys,
+  type FederationConfig,
+  FederationKeyError,
+  loadFederationKeys,
+} from '../../src/index.js';
 
 const KID_A = 'https://sync.example.com/.well-known/jwks.json#fed-a';
 const KID_B = 'https://sync.example.com/.well-known/jwks.json#fed-b';
@@ -59,6 +64,7 @@ describe('federation keys at start (FED-KEY-02, FED-KEY-08, FED-HTTP-01)', () =>
     expect(keys.trustedKeys.size).toBe(0);
     expect(keys.fst).toBeUndefined();
     expect(await keys.jwks()).toEqual([]);
+    expect(describeFederationKeys(keys)).toEqual({ signing_key: null, trusted_peer_keys: 0, fst: 'off' });
   });
 
   it('FED-KEY-02 FED-HTTP-01 apply_federation_runtime_config_uses_primary_key_and_publishes_active_jwks', async () => {
@@ -68,6 +74,7 @@ describe('federation keys at start (FED-KEY-02, FED-KEY-08, FED-HTTP-01)', () =>
     await t.storage.createFederationKey({ kid: KID_B, ...b, promote: true });
     const keys = await loadFederationKeys(t.storage, config({ domain: 'sync.example.com' }));
     expect(keys.signingKey).toEqual({ kid: KID_B, privateKey: b.privateKey, publicKey: b.publicKey });
+    expect(describeFederationKeys(keys)).toEqual({ signing_key: KID_B, trusted_peer_keys: 0, fst: 'off' });
     const entry = { kty: 'OKP', alg: 'EdDSA', use: 'federation', crv: 'Ed25519' };
     expect(await keys.jwks()).toEqual([
       { kid: KID_A, ...entry, x: a.x },
@@ -188,6 +195,11 @@ describe('federation keys at start (FED-KEY-02, FED-KEY-08, FED-HTTP-01)', () =>
     expect(keys.trustedKeys.get(keyId)).toEqual(peer.publicKey);
     expect(keys.trustedDomains).toEqual(['peer.example.com']);
     expect(keys.fst?.rotating).toBe(true);
+    expect(describeFederationKeys(keys)).toEqual({
+      signing_key: null,
+      trusted_peer_keys: 1,
+      fst: 'current+previous',
+    });
     const space = '0190a5e0-0000-7000-8000-000000000001';
     expect(keys.fst?.verify(keys.fst.issue(space, 'peer.example.com'), 'peer.example.com').spaceId).toBe(
       space,
