@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { encodeNotification } from '@less-sync/core';
+import { encodeNotification, type WireObject } from '@less-sync/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../child.js';
 import {
@@ -98,7 +98,7 @@ describe('fault: every method and file route without rights', () => {
     const before = await snapshot(owner, space, alice.token, file);
 
     const m = await Session.open(wsUrl, mallory.token);
-    const calls: Array<[string, Record<string, unknown>]> = [
+    const calls: Array<[string, WireObject]> = [
       ['subscribe', { spaces: [{ id: space, since: 0 }] }],
       ['push', { space, changes: [{ id: record, blob: new Uint8Array([6]), expected_cursor: 1 }] }],
       ['push', { space, changes: [{ id: randomUUID(), blob: new Uint8Array([6]), expected_cursor: 0 }] }],
