@@ -46,6 +46,17 @@ describe('InboundQueue (bounded pre-auth and post-auth queue)', () => {
     expect(q.length).toBe(0);
   });
 
+  it('WS-CLOSE-1 clear resumes a paused source, so a closing socket still reads the peer Close reply', () => {
+    const source = new Source();
+    const q = new InboundQueue(source, 2, 1000);
+    q.push(frame(1));
+    q.push(frame(1));
+    expect(source.isPaused).toBe(true);
+    q.clear();
+    expect(source.isPaused).toBe(false);
+    expect(q.length).toBe(0);
+  });
+
   it('normalises every ws RawData shape to bytes', () => {
     expect(toBytes(Buffer.from([1, 2]))).toEqual(Buffer.from([1, 2]));
     expect([...toBytes([Buffer.from([1]), Buffer.from([2])])]).toEqual([1, 2]);

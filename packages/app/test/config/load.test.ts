@@ -195,6 +195,14 @@ describe('loadConfig (CONFIG-01)', () => {
         'IDENTITY_HASH_KEY is not set: rate limiting uses a random key made at start, so rate-limit counts ' +
           'reset on every restart; set IDENTITY_HASH_KEY to 64 hex characters to keep them',
       ],
+      limits: {
+        authFrameMaxBytes: 65_536,
+        maxConnectionsPerIp: 256,
+        maxConnectionsPerUser: 32,
+        httpHeadersTimeoutMs: 30_000,
+        httpRequestTimeoutMs: 900_000,
+        uploadIdleTimeoutMs: 30_000,
+      },
     });
   });
 

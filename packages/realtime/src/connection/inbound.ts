@@ -53,8 +53,13 @@ export class InboundQueue {
     return frame;
   }
 
+  /**
+   * Drop everything queued and read again: after a close the socket must keep reading, or the peer's
+   * Close reply is never seen and the close handshake hangs until the terminate timer.
+   */
   clear(): void {
     this.items.length = 0;
     this.bytes = 0;
+    if (this.source.isPaused) this.source.resume();
   }
 }
