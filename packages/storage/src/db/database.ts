@@ -51,23 +51,33 @@ export function openDatabase(source: DatabaseSource, options: OpenDatabaseOption
       dialect: new PostgresDialect({ pool: borrowedPool(source.pool, owns) }),
     });
     const pool = source.pool;
+    let closed = false;
     return {
       backend: 'postgres',
       kysely,
       multiConnection: true,
-      prepared: async <R>(name: string, text: string, values: readonly unknown[]) =>
-        (await pool.query({ name, text, values: [...values] })).rows as R[],
-      close: () => kysely.destroy(),
+      async prepared<R>(name: string, text: string, values: readonly unknown[]) {
+        if (closed) throw new Error('database is closed');
+        return (await pool.query({ name, text, values: [...values] })).rows as R[];
+      },
+      close: () => {
+        closed = true;
+        return kysely.destroy();
+      },
     };
   }
   const kysely = new Kysely<Database>({ dialect: new PgliteDialect(source.db) });
+  let closed = false;
   return {
     backend: 'pglite',
     kysely,
     multiConnection: false,
-    prepared: async <R>(_name: string, text: string, values: readonly unknown[]) =>
-      (await source.db.query<R>(text, [...values])).rows,
+    async prepared<R>(_name: string, text: string, values: readonly unknown[]) {
+      if (closed) throw new Error('database is closed');
+      return (await source.db.query<R>(text, [...values])).rows;
+    },
     async close() {
+      closed = true;
       await kysely.destroy();
       if (owns && !source.db.closed) await source.db.close();
     },
