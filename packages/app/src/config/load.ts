@@ -16,6 +16,7 @@ import {
   parseShutdownTimeoutMs,
 } from './runtime.js';
 import { type ReadSecretFile, resolveSecretFiles } from './secret-files.js';
+import { parseTracing } from './tracing.js';
 import type {
   Config,
   DatabaseConfig,
@@ -105,6 +106,7 @@ export function loadConfig(rawEnv: Env, options: LoadConfigOptions = {}): Config
   if (log?.warning !== undefined) warnings.push(log.warning);
   const shutdownTimeoutMs = read(() => parseShutdownTimeoutMs(env));
   const publicUrl = read(() => parsePublicUrl(env));
+  const tracing = read(() => parseTracing(env));
 
   if (errors.length > 0) throw new ConfigErrors(errors);
   // With no errors every step above produced its value.
@@ -127,6 +129,7 @@ export function loadConfig(rawEnv: Env, options: LoadConfigOptions = {}): Config
     logLevel: (log as LogLevelResult).logLevel,
     shutdownTimeoutMs: shutdownTimeoutMs as number,
     publicUrl,
+    tracing,
     warnings,
   });
 }

@@ -3,6 +3,7 @@
  * and passed to everything that needs it. Nothing else reads `process.env`.
  */
 import type { RateLimitsConfig } from '@less-sync/api';
+import type { TracingConfig } from './tracing.js';
 
 /** Raw environment: `process.env` or a test's literal object. */
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -38,6 +39,8 @@ export interface TrustedIssuer {
   readonly issuer: string;
   readonly jwksUrl: string;
 }
+
+export type { TracingConfig } from './tracing.js';
 
 export interface S3StorageConfig {
   readonly kind: 's3';
@@ -133,6 +136,8 @@ export interface Config {
   readonly shutdownTimeoutMs: number;
   /** R16: the server's public base URL (no trailing slash), used to rebuild `@target-uri`. */
   readonly publicUrl: string | undefined;
+  /** OpenTelemetry export; undefined: tracing off (no OpenTelemetry code is loaded). */
+  readonly tracing: TracingConfig | undefined;
   /** Non-fatal findings to log once at start (e.g. a generated identity hash key). */
   readonly warnings: readonly string[];
 }

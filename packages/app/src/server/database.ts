@@ -9,6 +9,7 @@ import {
 import type { Logger } from 'pino';
 import type { DatabaseConfig } from '../config/types.js';
 import type { PoolStats } from '../metrics/index.js';
+import { NOOP_TRACING, type Tracing, tracePgPool } from '../tracing/index.js';
 
 export interface ServerDatabase {
   readonly executor: SqlExecutor;
@@ -24,12 +25,17 @@ export interface ServerDatabase {
  * CONFIG-03 / R23: a pg pool for `DATABASE_URL` (one connection is made at once, so an unreachable
  * database fails the start, as the reference), or the embedded PGlite in its data directory.
  */
-export async function openServerDatabase(config: DatabaseConfig, logger: Logger): Promise<ServerDatabase> {
+export async function openServerDatabase(
+  config: DatabaseConfig,
+  logger: Logger,
+  tracing: Tracing = NOOP_TRACING,
+): Promise<ServerDatabase> {
   if (config.kind === 'postgres') {
     const pool = createPgPool({
       connectionString: config.url,
       onIdleError: (error) => logger.warn({ err: error }, 'idle database connection failed'),
     });
+    tracePgPool(tracing, pool);
     const executor = pgExecutor(pool);
     try {
       await executor.query('SELECT 1');

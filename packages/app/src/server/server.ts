@@ -21,6 +21,7 @@ import { DEV_TOKEN_PATH, DevIssuer, devIssuerRoutes } from '../dev-issuer/index.
 import { JobScheduler, maintenanceJobs } from '../jobs/index.js';
 import { createLogger, userPseudonymer } from '../logging/index.js';
 import { type AppMetrics, createMetrics, currentBuildInfo } from '../metrics/index.js';
+import { startTracing, type Tracing, tracedRequestListener } from '../tracing/index.js';
 import { openBlobStore } from './blobs.js';
 import { openServerDatabase, type ServerDatabase } from './database.js';
 import { loadFederationJwks } from './federation-jwks.js';
@@ -86,7 +87,15 @@ export async function createServer(
   const logger = options.logger ?? createLogger(config);
   for (const warning of config.warnings) logger.warn(warning);
 
-  const db = await openServerDatabase(config.database, logger);
+  const tracing = await startTracing(config.tracing);
+  if (tracing.enabled) logger.info({ url: config.tracing?.tracesUrl }, 'OpenTelemetry tracing on');
+  let db: ServerDatabase;
+  try {
+    db = await openServerDatabase(config.database, logger, tracing);
+  } catch (error) {
+    await tracing.shutdown().catch(() => undefined);
+    throw error;
+  }
   let storage: Storage | undefined;
   try {
     if (config.migrateOnStart) {
@@ -101,10 +110,11 @@ export async function createServer(
     storage = openStorage(db.source);
     const blobs = await openBlobStore(config.fileStorage);
     const federationJwks = await loadFederationJwks(storage);
-    return assemble(config, options, logger, db, storage, blobs, federationJwks);
+    return assemble(config, options, logger, db, storage, blobs, federationJwks, tracing);
   } catch (error) {
     await storage?.close().catch(() => undefined);
     await db.close().catch(() => undefined);
+    await tracing.shutdown().catch(() => undefined);
     throw error;
   }
 }
@@ -129,6 +139,7 @@ function assemble(
   storage: Storage,
   blobs: BlobStore | undefined,
   federationJwks: FederationJwk[],
+  tracing: Tracing,
 ): LessSyncServer {
   const metrics = createMetrics({
     processMetrics: options.processMetrics ?? true,
@@ -150,7 +161,7 @@ function assemble(
     presence,
     blobs,
     logger,
-    metrics: apiMetricsHooks(metrics),
+    metrics: apiMetricsHooks(metrics, tracing),
     config: {
       rateLimits: config.rateLimits,
       identityHashKey: config.identityHashKey.key,
@@ -204,13 +215,13 @@ function assemble(
     federationJwks,
     extraRoutes,
     logger,
-    metrics: httpMetricsHooks(metrics),
+    metrics: httpMetricsHooks(metrics, tracing),
     userPseudonym,
   });
 
   const httpServer: Server = createHttpServer(
     { maxHeaderSize: MAX_HEADER_BYTES, requestTimeout: REQUEST_TIMEOUT_MS },
-    getRequestListener(app.fetch, { overrideGlobalObjects: false }),
+    tracedRequestListener(tracing, getRequestListener(app.fetch, { overrideGlobalObjects: false })),
   );
   httpServer.on(
     'upgrade',
@@ -236,7 +247,7 @@ function assemble(
     logger,
   });
   let address: ServerAddress | undefined;
-  const parts: ShutdownParts = { httpServer, endpoint, scheduler, services, storage, db, logger };
+  const parts: ShutdownParts = { httpServer, endpoint, scheduler, services, storage, db, logger, tracing };
   let closing: Promise<void> | undefined;
 
   return {
