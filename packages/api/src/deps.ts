@@ -28,6 +28,11 @@ export interface ApiMetrics {
    * frame's code (`invalid_params`, `forbidden`, …; `internal` for unexpected failures).
    */
   rpcRequest?(method: string, durationMs: number, outcome: 'ok' | 'error', code?: string): void;
+  /**
+   * Runs one RPC request's handling inside a scope (the app's tracing span), so work it starts (database
+   * calls) is attributed to it. Must call `run` exactly once and settle as it does.
+   */
+  rpcScope?<T>(method: string, run: () => Promise<T>): Promise<T>;
   /** Records accepted by one successful local push. */
   pushRecords?(count: number): void;
   /** Records sent by one pull (summed over its spaces). */

@@ -6,3 +6,4 @@ export * from './jobs/index.js';
 export * from './logging/index.js';
 export * from './metrics/index.js';
 export * from './server/index.js';
+export * from './tracing/index.js';

@@ -32,8 +32,10 @@ function errorCode(err: unknown): string {
  * rejects counts with its error frame's code.
  */
 function measured(s: ApiServices, method: string, route: ClientRequestRoute): ClientRequestRoute {
+  const scoped = inScope(s, method, route);
   const hook = s.metrics.rpcRequest;
-  if (hook === undefined) return route;
+  if (hook === undefined) return scoped;
+  route = scoped;
   return {
     ...route,
     decode(raw) {
@@ -56,6 +58,13 @@ function measured(s: ApiServices, method: string, route: ClientRequestRoute): Cl
       }
     },
   };
+}
+
+/** The route with its handling run inside the metrics' `rpcScope` (tracing), when there is one. */
+function inScope(s: ApiServices, method: string, route: ClientRequestRoute): ClientRequestRoute {
+  const scope = s.metrics.rpcScope;
+  if (scope === undefined) return route;
+  return { ...route, handle: (params, ctx) => scope(method, async () => route.handle(params, ctx)) };
 }
 
 /**

@@ -77,4 +77,36 @@ describe('client handler registry (WS-FRAME-3, WS-FRAME-5)', () => {
       ['boom', 'error', 'internal'],
     ]);
   });
+
+  it('the rpcScope hook runs each request inside its scope, once, and sees its failure', async () => {
+    const s = await TestServer.start();
+    server = s;
+    const scopes: string[] = [];
+    (s.services as { metrics: object }).metrics = {
+      rpcScope: async <T>(method: string, run: () => Promise<T>): Promise<T> => {
+        scopes.push(`enter ${method}`);
+        try {
+          return await run();
+        } finally {
+          scopes.push(`leave ${method}`);
+        }
+      },
+    };
+    const sub = buildClientHandlers(s.services).requests.get('subscribe')!;
+    await sub.handle(sub.decode({ spaces: [] }), {
+      identity: {},
+      connection: { subscribe: async () => [] },
+    } as never);
+    const create = buildClientHandlers(s.services).requests.get('space.create')!;
+    const ctx = { identity: { auth: { issuer: 'i', userId: 'u', clientId: 'c' } } } as never;
+    await expect(
+      create.handle(create.decode({ id: 'bad', root_public_key: new Uint8Array(33) }), ctx),
+    ).rejects.toThrow('invalid space id');
+    expect(scopes).toEqual([
+      'enter subscribe',
+      'leave subscribe',
+      'enter space.create',
+      'leave space.create',
+    ]);
+  });
 });

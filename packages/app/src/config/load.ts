@@ -18,6 +18,7 @@ import {
   parseShutdownTimeoutMs,
 } from './runtime.js';
 import { type ReadSecretFile, resolveSecretFiles } from './secret-files.js';
+import { parseTracing } from './tracing.js';
 import type {
   Config,
   DatabaseConfig,
@@ -109,6 +110,7 @@ export function loadConfig(rawEnv: Env, options: LoadConfigOptions = {}): Config
   const publicUrl = read(() => parsePublicUrl(env));
   const capacity = read(() => parseCapacity(env));
   const limits = read(() => parseLimits(env));
+  const tracing = read(() => parseTracing(env));
 
   if (errors.length > 0) throw new ConfigErrors(errors);
   // With no errors every step above produced its value.
@@ -132,6 +134,7 @@ export function loadConfig(rawEnv: Env, options: LoadConfigOptions = {}): Config
     shutdownTimeoutMs: shutdownTimeoutMs as number,
     publicUrl,
     capacity: capacity as CapacityConfig,
+    tracing,
     warnings,
     limits: limits as LimitsConfig,
   });

@@ -5,6 +5,7 @@
 import type { RateLimitsConfig } from '@less-sync/api';
 import type { CapacityConfig } from './capacity.js';
 import type { LimitsConfig } from './limits.js';
+import type { TracingConfig } from './tracing.js';
 
 /** Raw environment: `process.env` or a test's literal object. */
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -40,6 +41,8 @@ export interface TrustedIssuer {
   readonly issuer: string;
   readonly jwksUrl: string;
 }
+
+export type { TracingConfig } from './tracing.js';
 
 export interface S3StorageConfig {
   readonly kind: 's3';
@@ -139,6 +142,8 @@ export interface Config {
   readonly publicUrl: string | undefined;
   /** Database pool, write reserve, pull concurrency and page bounds. */
   readonly capacity: CapacityConfig;
+  /** OpenTelemetry export; undefined: tracing off (no OpenTelemetry code is loaded). */
+  readonly tracing: TracingConfig | undefined;
   /** Non-fatal findings to log once at start (e.g. a generated identity hash key). */
   readonly warnings: readonly string[];
   readonly limits: LimitsConfig;

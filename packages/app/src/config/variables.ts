@@ -282,6 +282,13 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
       'a file upload whose body sends nothing this long is cut off with 408 (counted); `0` turns it off; `MAX_FILE_SIZE` still bounds the size',
   },
   {
+    names: ['OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', 'OTEL_SERVICE_NAME'],
+    label: '`OTEL_EXPORTER_OTLP_ENDPOINT` (or `_TRACES_ENDPOINT`), `OTEL_SERVICE_NAME`',
+    default: 'unset: tracing off',
+    meaning:
+      'OTLP/HTTP collector base URL (`/v1/traces` is appended) or full traces URL: spans of HTTP requests, RPC calls and database queries; service name default `less-sync`',
+  },
+  {
     names: ['NODE_ENV'],
     label: '`NODE_ENV`',
     default: '—',

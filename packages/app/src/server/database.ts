@@ -9,6 +9,7 @@ import {
 import type { Logger } from 'pino';
 import type { DatabaseConfig } from '../config/types.js';
 import type { PoolStats } from '../metrics/index.js';
+import { NOOP_TRACING, type Tracing, tracePgPool } from '../tracing/index.js';
 
 export interface ServerDatabase {
   readonly executor: SqlExecutor;
@@ -28,6 +29,7 @@ export async function openServerDatabase(
   config: DatabaseConfig,
   logger: Logger,
   poolSize?: number,
+  tracing: Tracing = NOOP_TRACING,
 ): Promise<ServerDatabase> {
   if (config.kind === 'postgres') {
     const pool = createPgPool({
@@ -35,6 +37,7 @@ export async function openServerDatabase(
       ...(poolSize === undefined ? {} : { max: poolSize }),
       onIdleError: (error) => logger.warn({ err: error }, 'idle database connection failed'),
     });
+    tracePgPool(tracing, pool);
     const executor = pgExecutor(pool);
     try {
       await executor.query('SELECT 1');

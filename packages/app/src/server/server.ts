@@ -22,6 +22,7 @@ import { describeFederationKeys, type FederationKeys, loadFederationKeys } from 
 import { JobScheduler, maintenanceJobs } from '../jobs/index.js';
 import { createLogger, userPseudonymer } from '../logging/index.js';
 import { type AppMetrics, createMetrics, currentBuildInfo } from '../metrics/index.js';
+import { startTracing, type Tracing, tracedRequestListener } from '../tracing/index.js';
 import { openBlobStore } from './blobs.js';
 import { openServerDatabase, type ServerDatabase } from './database.js';
 import { createFederationInbound } from './federation-inbound.js';
@@ -86,7 +87,15 @@ export async function createServer(
   const logger = options.logger ?? createLogger(config);
   for (const warning of config.warnings) logger.warn(warning);
 
-  const db = await openServerDatabase(config.database, logger, config.capacity.poolSize);
+  const tracing = await startTracing(config.tracing);
+  if (tracing.enabled) logger.info({ url: config.tracing?.tracesUrl }, 'OpenTelemetry tracing on');
+  let db: ServerDatabase;
+  try {
+    db = await openServerDatabase(config.database, logger, config.capacity.poolSize, tracing);
+  } catch (error) {
+    await tracing.shutdown().catch(() => undefined);
+    throw error;
+  }
   let storage: Storage | undefined;
   try {
     if (config.migrateOnStart) {
@@ -104,10 +113,11 @@ export async function createServer(
       onInvalidKey: (error) => logger.error({ err: error }, 'federation key left out of the JWKS'),
     });
     logger.info(describeFederationKeys(federationKeys), 'federation keys');
-    return assemble(config, options, logger, db, storage, blobs, federationKeys);
+    return assemble(config, options, logger, db, storage, blobs, federationKeys, tracing);
   } catch (error) {
     await storage?.close().catch(() => undefined);
     await db.close().catch(() => undefined);
+    await tracing.shutdown().catch(() => undefined);
     throw error;
   }
 }
@@ -132,6 +142,7 @@ function assemble(
   storage: Storage,
   blobs: BlobStore | undefined,
   federationKeys: FederationKeys,
+  tracing: Tracing,
 ): LessSyncServer {
   const metrics = createMetrics({
     processMetrics: options.processMetrics ?? true,
@@ -153,7 +164,7 @@ function assemble(
     presence,
     blobs,
     logger,
-    metrics: apiMetricsHooks(metrics),
+    metrics: apiMetricsHooks(metrics, tracing),
     config: {
       rateLimits: config.rateLimits,
       identityHashKey: config.identityHashKey.key,
@@ -218,13 +229,13 @@ function assemble(
     federation: federation?.endpoint.httpInfo(),
     extraRoutes,
     logger,
-    metrics: httpMetricsHooks(metrics),
+    metrics: httpMetricsHooks(metrics, tracing),
     userPseudonym,
   });
 
   const httpServer: Server = createHttpServer(
     { maxHeaderSize: MAX_HEADER_BYTES, ...httpTimeouts(config.limits) },
-    getRequestListener(app.fetch, { overrideGlobalObjects: false }),
+    tracedRequestListener(tracing, getRequestListener(app.fetch, { overrideGlobalObjects: false })),
   );
   httpServer.on(
     'upgrade',
@@ -259,7 +270,7 @@ function assemble(
       await Promise.all([endpoint.shutdown(o), federation?.endpoint.shutdown(o)]);
     },
   };
-  const parts: ShutdownParts = { httpServer, endpoint: sockets, scheduler, services, storage, db, logger };
+  const parts: ShutdownParts = { httpServer, endpoint: sockets, scheduler, services, storage, db, logger, tracing };
   let closing: Promise<void> | undefined;
 
   return {

@@ -13,6 +13,8 @@ export interface ShutdownParts {
   readonly storage: Storage;
   readonly db: ServerDatabase;
   readonly logger: Logger;
+  /** Flushed last, so spans of the shutdown itself are exported. */
+  readonly tracing?: { shutdown(): Promise<void> };
 }
 
 const sleep = (ms: number) =>
@@ -52,5 +54,8 @@ export async function shutdownServer(parts: ShutdownParts, timeoutMs: number): P
   await Promise.race([parts.services.background.idle(), sleep(remaining())]);
   await parts.storage.close().catch((error) => logger.warn({ err: error }, 'closing the stores failed'));
   await parts.db.close().catch((error) => logger.warn({ err: error }, 'closing the database failed'));
+  await parts.tracing
+    ?.shutdown()
+    .catch((error) => logger.warn({ err: error }, 'flushing the remaining trace spans failed'));
   logger.info('shutdown complete');
 }
