@@ -270,7 +270,16 @@ function assemble(
       await Promise.all([endpoint.shutdown(o), federation?.endpoint.shutdown(o)]);
     },
   };
-  const parts: ShutdownParts = { httpServer, endpoint: sockets, scheduler, services, storage, db, logger, tracing };
+  const parts: ShutdownParts = {
+    httpServer,
+    endpoint: sockets,
+    scheduler,
+    services,
+    storage,
+    db,
+    logger,
+    tracing,
+  };
   let closing: Promise<void> | undefined;
 
   return {
