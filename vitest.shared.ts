@@ -15,6 +15,9 @@ export const workspaceAliases = [
   { find: /^@less-sync\/([a-z-]+)$/, replacement: `${root}packages/$1/src/index.ts` },
 ];
 
+/** Per-test and per-hook bound, sized for the embedded database on a busy two-core machine. */
+export const DEFAULT_TEST_TIMEOUT_MS = 120_000;
+
 export interface PackageTestOptions {
   /** Minimum line coverage for the package's own `src/`, enforced on every `pnpm test`. */
   lines: number;
@@ -31,8 +34,10 @@ export function packageConfig(options: PackageTestOptions): ViteUserConfig {
     resolve: { alias: workspaceAliases },
     test: {
       include: ['test/**/*.test.ts'],
-      testTimeout: options.testTimeout ?? 20_000,
-      hookTimeout: options.testTimeout ?? 30_000,
+      // Generous: a loaded machine running the embedded database is slow, and a timeout is only a bound
+      // on a hang here, never a speed assertion (speed lives in benchmarks).
+      testTimeout: options.testTimeout ?? DEFAULT_TEST_TIMEOUT_MS,
+      hookTimeout: options.testTimeout ?? DEFAULT_TEST_TIMEOUT_MS,
       fileParallelism: !options.serial,
       passWithNoTests: false,
       benchmark: { include: ['bench/**/*.bench.ts'] },

@@ -10,10 +10,11 @@
 #   docker run IMAGE <anything else>          exec'd as is, e.g. `docker run -it IMAGE sh`
 #
 # The server is exec'd, so it is PID 1 and receives SIGTERM/SIGINT itself (graceful shutdown, R24). Nothing is
-# left behind that a restart would have to clean up: the embedded database's lock file names its owner's
-# boot and start time, so a new PID 1 after a crash takes it over.
-# FEDERATION_DOMAIN: the reference runs federation-keygen here on every start, which rotates the signing key
-# each time. Nothing is ever generated or rotated implicitly here (R25).
+# left behind that a restart would have to clean up: the embedded database's lock is released by the kernel
+# when its process dies.
+# Signing keys are made only by an operator running federation-keygen once (B2, R25): the reference ran it
+# here on every start, creating and promoting a new key each time. With FEDERATION_DOMAIN set, the server
+# refuses to start without a signing key and names the command to run.
 #
 # LESS_SYNC_APP_DIR (default /app) and LESS_SYNC_NODE (default node) exist for tests and unusual layouts.
 set -eu
@@ -57,11 +58,6 @@ status=0
 if [ "$status" -ne 0 ]; then
   log "migrate up failed (exit code $status); not starting the server"
   exit "$status"
-fi
-
-if [ -n "${FEDERATION_DOMAIN:-}" ]; then
-  log "FEDERATION_DOMAIN=$FEDERATION_DOMAIN is set, but federation key generation is not available in this" \
-    "version of less-sync; continuing without it (signing keys are never generated or rotated implicitly)"
 fi
 
 exec "$node_bin" "$server_js"

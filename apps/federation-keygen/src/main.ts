@@ -1,17 +1,12 @@
 #!/usr/bin/env node
-// Federation (and with it signing-key generation, CLI-KEYGEN-*) is not in this version of less-sync. Say so
-// plainly and fail, rather than exit 0 having done nothing; no key is ever created implicitly (R25).
-// `--help` still answers (exit 0), so operators can ask what the command is.
-const args = process.argv.slice(2);
-if (args.includes('--help') || args.includes('-h')) {
-  process.stdout.write(
-    'usage: less-sync-federation-keygen\n\n' +
-      'Generates federation signing keys. Not available in this version of less-sync (federation is not\n' +
-      'implemented yet): every other invocation exits 1 without touching the database.\n',
-  );
-} else {
-  process.stderr.write(
-    'Error: federation-keygen is not available in this version of less-sync (federation is not implemented yet)\n',
-  );
-  process.exitCode = 1;
-}
+import { runCli } from './cli.js';
+
+// A closed pipe (`federation-keygen --list | head`) must not kill a run half-way.
+const quiet = (stream: NodeJS.WriteStream) => stream.on('error', () => undefined);
+quiet(process.stdout);
+quiet(process.stderr);
+
+process.exitCode = await runCli(process.argv.slice(2), process.env, {
+  stdout: (line) => process.stdout.write(`${line}\n`),
+  stderr: (line) => process.stderr.write(`${line}\n`),
+});

@@ -293,7 +293,7 @@ describe('R23 the embedded database when DATABASE_URL is unset', () => {
         code: 1,
         stdout: [],
         stderr: [
-          `Error: embedded database ${join(root, 'data', 'pglite')} is in use by process ${process.pid} (lock file ${lock.path})`,
+          `Error: embedded database ${join(root, 'data', 'pglite')} is in use by process ${process.pid} (lock ${lock.path})`,
         ],
       });
     } finally {

@@ -115,14 +115,20 @@ describe('BOOT-06 docker/entrypoint.sh', () => {
     expect(run.stderr).toContain('migrate up failed (exit code 3); not starting the server');
   });
 
-  it('BOOT-06 R25 FEDERATION_DOMAIN prints that key generation is unavailable and starts the server', async () => {
+  it('BOOT-06 R25 B2 FEDERATION_DOMAIN never runs the keygen: migrate, then the server, nothing else', async () => {
     const run = await runEntrypoint([], { FEDERATION_DOMAIN: 'sync.example.com' });
     expect(run.code).toBe(0);
-    expect(run.stderr).toContain('FEDERATION_DOMAIN=sync.example.com is set');
-    expect(run.stderr).toContain('federation key generation is not available in this version');
-    // No key-generation step of any kind: migrate, then the server, nothing else.
+    expect(run.stderr).toBe('');
     expect(run.calls.map((c) => c.role)).toEqual(['migrate', 'server']);
     expect(run.calls[1]?.pid).toBe(run.pid);
+  });
+
+  it('FED-KEY-04 B2 "federation-keygen --domain x" runs the key tool with those arguments (exec), no migrate, no server', async () => {
+    const run = await runEntrypoint(['federation-keygen', '--domain', 'sync.example.com', '--promote']);
+    expect(run.code).toBe(0);
+    expect(run.calls).toEqual([
+      { role: 'keygen', pid: run.pid, ppid: expect.any(Number), args: '--domain sync.example.com --promote' },
+    ]);
   });
 
   it('BOOT-06 an empty FEDERATION_DOMAIN is the same as unset (no message)', async () => {

@@ -3,11 +3,13 @@
  * Everything is an interface or a value the app already builds: storage stores, validators, the realtime
  * broker and presence registry, the blob store, a clock, a logger and optional metrics/federation hooks.
  */
+
 import type { TokenValidator, ValidateChainParams, ValidatedChain } from '@less-sync/auth';
 import type { PullParams, PushParams, PushRpcResultInit, WireValue, WsSubscribeSpace } from '@less-sync/core';
 import type { Broker, ConnectionConfig, PresenceRegistry } from '@less-sync/realtime';
 import type { BlobStore, Storage } from '@less-sync/storage';
 import type { InvitationNotifierConfig } from './notify/invitation.js';
+import type { PullLimitsConfig } from './rpc/sync/pull-slots.js';
 
 /** Structured logger (pino argument order). `debug`/`info` are optional so a minimal logger fits. */
 export interface ApiLogger {
@@ -105,6 +107,8 @@ export interface ApiConfig {
   readonly invitationNotify?: Partial<InvitationNotifierConfig>;
   /** Client WebSocket limits and timers (defaults: the reference's). */
   readonly connection?: Partial<ConnectionConfig>;
+  /** Concurrent pulls per connection and per user. */
+  readonly pull?: Partial<PullLimitsConfig>;
 }
 
 /** Runs work one at a time per key (the HTTP upload path's per-blob lock). */

@@ -28,6 +28,8 @@ export {
   silentApiLogger,
   type UcanChainValidator,
 } from './deps.js';
+// Federation, home-server side: signed peer sockets, the federation methods, per-peer quotas.
+export * from './federation/inbound/index.js';
 // Helper C: the HTTP surface (routes, middleware, files, health).
 export * from './http/index.js';
 // Notifications: sync, file, revoked (helper A); membership, presence, presence.leave, event and the delayed
@@ -63,6 +65,12 @@ export { MAX_INVITATION_PAYLOAD_BYTES, validateInvitationInput } from './rpc/inv
 export type { MethodGroup, MethodGroupFactory } from './rpc/method.js';
 export { buildClientHandlers, CLIENT_METHOD_GROUPS } from './rpc/registry.js';
 export { type ApiServices, closeApiServices, createApiServices } from './rpc/services.js';
+export {
+  DEFAULT_PULL_LIMITS,
+  PULL_LIMIT_MESSAGE,
+  type PullLimitsConfig,
+  PullSlots,
+} from './rpc/sync/pull-slots.js';
 export { type ClientIdentity, identityFromAuth, SessionRegistry, type SpaceGrant } from './session/index.js';
 export {
   CLIENT_WS_PATH,

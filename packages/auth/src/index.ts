@@ -41,10 +41,12 @@ export {
   verifyFst,
   verifyFstDualKey,
 } from './fst/fst.js';
+export { FstKeyring } from './fst/keyring.js';
 export type { HeaderSource, HttpRequestLike } from './httpsig/components.js';
 export { HttpSignatureError, type HttpSignatureErrorKind } from './httpsig/errors.js';
 export { extractDomainFromKeyId, extractKidFromKeyId } from './httpsig/keyid.js';
 export { ed25519PublicKeyBytes } from './httpsig/keys.js';
+export { isEd25519Point } from './httpsig/point.js';
 export { REQUIRED_COMPONENTS, type SignatureHeaders, signHttpRequest } from './httpsig/sign.js';
 export {
   DEFAULT_SIGNATURE_MAX_AGE_SECONDS,

@@ -19,6 +19,7 @@ describe('close catalogue (WSPROTO-02, WSPROTO-03, WSPROTO-04, WS-CLOSE-2)', () 
       authTimeout: [4000, 'auth timeout'],
       expectedBinaryAuth: [4000, 'expected binary auth frame'],
       emptyAuthFrame: [4000, 'empty auth frame'],
+      authFrameTooLarge: [1009, 'auth frame too large'],
       invalidAuthFrame: [4000, 'invalid auth frame'],
       notAuthNotification: [4000, 'first frame must be an auth notification'],
       emptyAuthToken: [4000, 'empty auth token'],

@@ -188,7 +188,8 @@ describe('auth-first handshake (WS-AUTH-1, WSPROTO-04..07)', () => {
   });
 
   it('WS-UPGRADE-2 the default limit is 4 MiB: a 4 MiB + 1 auth frame is refused, a 4 MiB one is read', async () => {
-    harness = await startHarness();
+    // The pre-auth cap (64 KiB by default) is lifted here to reach the message limit itself.
+    harness = await startHarness({ config: { authFrameMaxBytes: 4 * 1024 * 1024 } });
     const big = await TestClient.connect(harness.url);
     big.send(new Uint8Array(4 * 1024 * 1024 + 1));
     expect(await big.closed).toEqual({ code: 4000, reason: 'failed to read auth frame' });
@@ -198,6 +199,20 @@ describe('auth-first handshake (WS-AUTH-1, WSPROTO-04..07)', () => {
     expect(frame.length).toBeLessThanOrEqual(4 * 1024 * 1024);
     max.send(frame);
     expect(await max.closed).toEqual({ code: 4000, reason: 'invalid auth token' });
+  });
+
+  it('LIMITS-1 a first frame over authFrameMaxBytes (default 64 KiB) closes 1009 before any decoding', async () => {
+    let authenticated = 0;
+    harness = await startHarness({
+      authenticate: async () => {
+        authenticated++;
+        throw new Error('never reached');
+      },
+    });
+    const big = await TestClient.connect(harness.url);
+    big.send(encodeCbor({ type: 2, method: 'auth', params: { token: 'x'.repeat(64 * 1024) } }));
+    expect(await big.closed).toEqual({ code: 1009, reason: 'auth frame too large' });
+    expect(authenticated).toBe(0);
   });
 
   it('WSPROTO-04 a client Close before auth is answered 4000 "connection closed before auth"', async () => {

@@ -207,6 +207,30 @@ describe('fan-out and slow consumers (RT-1, WS-OUTBOUND-1, R7)', () => {
     expect(await slow.closed).toEqual({ code: 4006, reason: 'slow consumer' });
   });
 
+  it('R7 a slow consumer is reported once with its queue size, and a reader that resumes after the normal close timeout still sees 4006', async () => {
+    const evictions: number[] = [];
+    const h = await start({
+      brokerLimit: 1,
+      config: { keepaliveIntervalMs: 0, closeTimeoutMs: 100, slowConsumerCloseTimeoutMs: 30_000 },
+      hooks: { onSlowConsumer: (_c, queued) => evictions.push(queued) },
+    });
+    const slow = await subscribed(h);
+    slow.ws.pause();
+    const payload = new Uint8Array(64 * 1024).fill(7);
+    let rounds = 0;
+    while (h.broker.size > 0) {
+      expect(++rounds).toBeLessThan(5000);
+      await h.broker.broadcastSpace(SPACE, '', payload);
+      await new Promise((r) => setImmediate(r));
+    }
+    expect(evictions).toHaveLength(1);
+    expect(evictions[0]).toBeGreaterThan(0);
+    // Longer than closeTimeoutMs: a normal close would have cut the socket (1006) by now.
+    await new Promise((r) => setTimeout(r, 1_000));
+    slow.ws.resume();
+    expect(await slow.closed).toEqual({ code: 4006, reason: 'slow consumer' });
+  });
+
   it('PRESENCE-7 websocket_presence_leave_broadcasts_when_peer_disconnects (same pseudonym as before)', async () => {
     const h = await start();
     const watcher = await subscribed(h, 'mailbox:w');

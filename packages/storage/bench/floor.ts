@@ -1,20 +1,20 @@
 /** The floor variants: the storage's own SQL statements, issued directly with `pg`. */
-import { DummyDriver, Kysely, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler } from 'kysely';
 import type pg from 'pg';
-import type { Database } from '../src/index.js';
-import { pullQuery } from '../src/stores/pull-query.js';
 import { insertRecordsSql, LOCK_AND_BUMP_SQL } from '../src/stores/push-sql.js';
 import { BENCH_BLOB } from './context.js';
 
-/** Compiles our queries to the exact SQL text the floor sends. */
-const compiler = new Kysely<Database>({
-  dialect: {
-    createAdapter: () => new PostgresAdapter(),
-    createDriver: () => new DummyDriver(),
-    createIntrospector: (db) => new PostgresIntrospector(db),
-    createQueryCompiler: () => new PostgresQueryCompiler(),
-  },
-});
+/** The bare floor's pull at since 0: one snapshot over the three kinds, merged in cursor order, no byte cut. */
+const FLOOR_PULL_SQL = `
+  SELECT 0 AS k, id, cursor, blob, wrapped_dek, NULL::uuid AS record_id, NULL::bigint AS size, deleted,
+         NULL::int AS chain_seq, NULL::bytea AS entry_hash, NULL::bytea AS payload
+  FROM records WHERE space_id = $1 AND cursor > 0 AND NOT deleted
+  UNION ALL
+  SELECT 1, NULL, cursor, NULL, NULL, NULL, NULL, false, chain_seq, entry_hash, payload
+  FROM members WHERE space_id = $1 AND cursor > 0
+  UNION ALL
+  SELECT 2, id, cursor, NULL, wrapped_dek, record_id, size, deleted, NULL, NULL, NULL
+  FROM files WHERE space_id = $1 AND cursor > 0 AND NOT deleted
+  ORDER BY cursor, k, id`;
 
 const INSERT_ONE_RECORD = insertRecordsSql(1);
 
@@ -33,12 +33,11 @@ export async function floorPush(pool: pg.Pool, spaceId: string, id: string): Pro
 }
 
 /**
- * Same statements as `streamPull` on PostgreSQL: snapshot, meta, DECLARE, FETCH 500 then 2,000
- * until a short page, end. `keep` holds every row like `collect()` holds every entry (the
+ * A bare paged pull on PostgreSQL: snapshot, meta, DECLARE, FETCH 500 then 2,000 until a short
+ * page, end (one connection held throughout, which the server no longer does). `keep` holds every row like `collect()` holds every entry (the
  * reference bench collects); without it rows are dropped page by page, like a streaming consumer.
  */
 export async function floorPull(pool: pg.Pool, spaceId: string, keep = true): Promise<number> {
-  const query = pullQuery(spaceId, 0).compile(compiler);
   const client = await pool.connect();
   const kept: unknown[] = [];
   try {
@@ -46,7 +45,7 @@ export async function floorPull(pool: pg.Pool, spaceId: string, keep = true): Pr
     await client.query('select "cursor", "key_generation", "rewrap_epoch" from "spaces" where "id" = $1', [
       spaceId,
     ]);
-    await client.query(`DECLARE less_sync_pull NO SCROLL CURSOR FOR ${query.sql}`, [...query.parameters]);
+    await client.query(`DECLARE less_sync_pull NO SCROLL CURSOR FOR ${FLOOR_PULL_SQL}`, [spaceId]);
     let rows = 500;
     let total = 0;
     while (true) {

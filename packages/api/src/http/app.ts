@@ -9,7 +9,7 @@ import { KeyedLock } from './files/keyed-lock.js';
 import { putFile } from './files/put.js';
 import { healthResponse } from './health.js';
 import { silentHttpLogger } from './logging.js';
-import { emptyResponse, textResponse, withCommonHeaders } from './responses.js';
+import { emptyResponse, jsonResponse, textResponse, withCommonHeaders } from './responses.js';
 import {
   type HttpEnv,
   type Method,
@@ -22,6 +22,7 @@ import type {
   ExtraRoute,
   FederationHttpInfo,
   FederationJwk,
+  FederationJwksSource,
   HealthCheck,
   HttpLogger,
   HttpMetrics,
@@ -43,8 +44,11 @@ export interface HttpAppDeps {
   readonly files?: FileRoutesDeps | undefined;
   /** Federation status; without it the federation routes answer 404 (HTTP-11/12). */
   readonly federation?: FederationHttpInfo | undefined;
-  /** Served at `/.well-known/jwks.json`, loaded once at startup (HTTP-10). */
-  readonly federationJwks?: readonly FederationJwk[] | undefined;
+  /**
+   * Served at `/.well-known/jwks.json` (HTTP-10): a fixed set, or a source asked on every request (the
+   * server's reads the active keys from the database, cached briefly) so new keys appear without restart.
+   */
+  readonly federationJwks?: readonly FederationJwk[] | FederationJwksSource | undefined;
   /** Routes added by the composition root (metrics, development issuer). */
   readonly extraRoutes?: readonly ExtraRoute[] | undefined;
   readonly logger?: HttpLogger | undefined;
@@ -146,8 +150,19 @@ export function createHttpApp(deps: HttpAppDeps): HttpApp {
   route('/health', {
     GET: (c) => healthResponse(deps.health, deps.federation, c.get('logger')),
   });
-  const jwks = Object.freeze([...(deps.federationJwks ?? [])]);
-  route('/.well-known/jwks.json', { GET: () => jwksResponse(jwks) });
+  const jwksSource = deps.federationJwks;
+  const jwks =
+    typeof jwksSource === 'function' ? jwksSource : constantJwks(Object.freeze([...(jwksSource ?? [])]));
+  route('/.well-known/jwks.json', {
+    GET: async (c) => {
+      try {
+        return jwksResponse(await jwks());
+      } catch (error) {
+        c.get('logger').error({ err: error }, 'federation keys could not be read');
+        return jsonResponse(503, { error: 'federation keys unavailable' });
+      }
+    },
+  });
   // Real upgrades never get here (the server hands them to the WebSocket endpoint); a plain GET is
   // a failed handshake, as the reference's extractor answers it.
   const notAnUpgrade: MethodHandler = () => textResponse(400, "Connection header did not include 'upgrade'");
@@ -191,4 +206,8 @@ export function createHttpApp(deps: HttpAppDeps): HttpApp {
     route(extra.path, handlers);
   }
   return app;
+}
+
+function constantJwks(keys: readonly FederationJwk[]): FederationJwksSource {
+  return () => Promise.resolve(keys);
 }

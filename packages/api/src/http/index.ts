@@ -11,6 +11,7 @@ export type {
   ExtraRoute,
   FederationHttpInfo,
   FederationJwk,
+  FederationJwksSource,
   FederationPeerStatus,
   HealthCheck,
   HttpLogger,

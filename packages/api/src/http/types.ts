@@ -48,6 +48,9 @@ export interface FederationJwk {
   readonly x: string;
 }
 
+/** The current federation JWKS entries; rejects when they cannot be read (the route answers 503). */
+export type FederationJwksSource = () => Promise<readonly FederationJwk[]>;
+
 /** Per-request facts a handler may need beyond the fetch `Request`. */
 export interface RequestInfo {
   /** Peer address of the TCP connection, when served by Node. */

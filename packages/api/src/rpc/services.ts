@@ -13,6 +13,7 @@ import { InvitationNotifier } from '../notify/invitation.js';
 import { RateLimiter } from '../ratelimit/limiter.js';
 import { SessionRegistry } from '../session/registry.js';
 import { BackgroundTasks } from './background.js';
+import { DEFAULT_PULL_LIMITS, PullSlots } from './sync/pull-slots.js';
 
 const systemClock: ApiClock = Object.freeze({ now: () => Date.now() });
 
@@ -32,6 +33,8 @@ export interface ApiServices {
   readonly metrics: ApiMetrics;
   readonly clock: ApiClock;
   readonly maxSubscribeSpaces: number;
+  /** Concurrent pulls per connection and per user. */
+  readonly pullSlots: PullSlots;
 }
 
 export function createApiServices(deps: ApiDeps): ApiServices {
@@ -61,6 +64,7 @@ export function createApiServices(deps: ApiDeps): ApiServices {
     metrics: deps.metrics ?? {},
     clock,
     maxSubscribeSpaces: deps.config.maxSubscribeSpaces ?? DEFAULT_MAX_SUBSCRIBE_SPACES,
+    pullSlots: new PullSlots({ ...DEFAULT_PULL_LIMITS, ...deps.config.pull }),
   };
 }
 

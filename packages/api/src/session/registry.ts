@@ -1,10 +1,10 @@
 import { canonicalSpaceId, Payload, WsPresenceLeaveDataCodec } from '@less-sync/core';
-import type { PresenceRegistry, RealtimeConnection } from '@less-sync/realtime';
+import type { ConnectionIdentity, PresenceRegistry, RealtimeConnection } from '@less-sync/realtime';
 import type { ApiLogger } from '../deps.js';
 import { revokedPayload } from '../notify/revoked.js';
-import type { ClientIdentity } from './identity.js';
 
-type ClientConnection = RealtimeConnection<ClientIdentity>;
+/** Client and federation peer connections alike: revocations end both (R8). */
+type ClientConnection = RealtimeConnection<ConnectionIdentity>;
 
 /** What a subscription was granted with: the CIDs of the UCAN chain (none for a personal space). */
 export interface SpaceGrant {

@@ -42,6 +42,19 @@ export function createClientEndpoint(
       services.sessions.close(connection.id);
       extra.onClose?.(connection, directive);
     },
+    onSlowConsumer(connection, queuedFrames) {
+      // R7: an operator sees who is evicted without learning who the user is (the rate-limit pseudonym).
+      const auth = connection.identity?.auth;
+      services.logger.warn(
+        {
+          conn_id: connection.id,
+          user: auth === undefined ? undefined : services.rateLimiter.actorHash(auth),
+          queued_frames: queuedFrames,
+        },
+        'slow consumer evicted (4006)',
+      );
+      extra.onSlowConsumer?.(connection, queuedFrames);
+    },
   };
   const logger: RealtimeLogger = services.logger;
   return new RealtimeEndpoint<ClientIdentity>({

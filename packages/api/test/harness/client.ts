@@ -32,6 +32,8 @@ export interface ConnectOptions {
   readonly protocols?: string | string[];
   /** Send `{type:2, method:"auth", params:{token}}` as soon as the socket opens (default: when a token is given). */
   readonly token?: string;
+  /** Extra upgrade request headers (a federation peer's signature). */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 interface Pending {
@@ -82,7 +84,7 @@ export class TestClient {
   }
 
   static async connect(url: string, options: ConnectOptions = {}): Promise<TestClient> {
-    const ws = new WebSocket(url, options.protocols ?? 'less-rpc-v1');
+    const ws = new WebSocket(url, options.protocols ?? 'less-rpc-v1', { headers: { ...options.headers } });
     const client = new TestClient(ws);
     await new Promise<void>((resolve, reject) => {
       ws.once('open', () => resolve());
@@ -126,6 +128,13 @@ export class TestClient {
     const reply = new Promise<Reply>((resolve) => this.pending.set(id, { chunks: [], resolve }));
     this.send({ type: 0, method, id, params });
     return withTimeout(reply, options.timeoutMs ?? DEFAULT_TIMEOUT_MS, `response to ${method}`);
+  }
+
+  /** Send an already-encoded request frame whose id is `id` and resolve with its reply. */
+  requestBytes(id: string, frame: Uint8Array, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<Reply> {
+    const reply = new Promise<Reply>((resolve) => this.pending.set(id, { chunks: [], resolve }));
+    this.ws.send(frame, { binary: true });
+    return withTimeout(reply, timeoutMs, `response to ${id}`);
   }
 
   /** A request expected to succeed: its result, or a thrown error naming the error frame. */

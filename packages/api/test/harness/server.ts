@@ -23,6 +23,8 @@ import {
   closeApiServices,
   createApiServices,
   createClientEndpoint,
+  FEDERATION_WS_PATH,
+  type FederationEndpoint,
   type FederationForwarder,
   type MethodGroupFactory,
   type RateLimitsConfig,
@@ -54,6 +56,8 @@ export interface TestServerOptions {
   readonly extraIssuers?: number;
   /** Wrap the real storage (fault injection: make one operation fail, delay a stream...). */
   readonly wrapStorage?: (storage: Storage) => Storage;
+  /** Mount a federation endpoint on `/api/v1/federation/ws` (home-server tests). */
+  readonly inbound?: (services: ApiServices) => FederationEndpoint;
 }
 
 /** A test user: JWT claims, a did:key, and derived ids. */
@@ -83,6 +87,8 @@ export interface TestSpace {
  */
 export class TestServer {
   readonly logs: LogEntry[] = [];
+  /** The federation endpoint when `inbound` was given. */
+  federation: FederationEndpoint | undefined;
   /** Trusted issuers besides `issuer` (see `extraIssuers`). */
   readonly otherIssuers: TestJwtIssuer[] = [];
   private userCount = 0;
@@ -152,12 +158,14 @@ export class TestServer {
       services,
       options.groups === undefined ? {} : { groups: options.groups },
     );
+    const federation = options.inbound?.(services);
     const http = createServer((_req, res) => {
       res.writeHead(404).end();
     });
     http.on('upgrade', (req, socket, head) => {
-      if (new URL(req.url ?? '/', 'http://x').pathname === CLIENT_WS_PATH)
-        endpoint.handleUpgrade(req, socket, head);
+      const path = new URL(req.url ?? '/', 'http://x').pathname;
+      if (path === CLIENT_WS_PATH) endpoint.handleUpgrade(req, socket, head);
+      else if (path === FEDERATION_WS_PATH && federation) federation.handleUpgrade(req, socket, head);
       else socket.destroy();
     });
     await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
@@ -175,6 +183,7 @@ export class TestServer {
       new Set(),
     );
     (server as { logs: LogEntry[] }).logs = logs;
+    server.federation = federation;
     server.otherIssuers.push(...otherIssuers);
     return server;
   }
@@ -251,6 +260,7 @@ export class TestServer {
   async close(): Promise<void> {
     await Promise.all([...this.clients].map((c) => c.close()));
     await this.endpoint.shutdown({ graceMs: 1_000 });
+    await this.federation?.shutdown({ graceMs: 1_000 });
     this.http.closeAllConnections();
     await new Promise<void>((resolve) => this.http.close(() => resolve()));
     await closeApiServices(this.services);

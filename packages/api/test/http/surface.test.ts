@@ -209,6 +209,35 @@ describe('HTTP-10 JWKS', () => {
     );
     expect(await res.json()).toEqual({ keys: [key] });
   });
+
+  it('FED-HTTP-01 asks a key source on every request; a source that fails answers 503, not 500', async () => {
+    const key = {
+      kid: 'https://sync.example.com/.well-known/jwks.json#fed-b',
+      kty: 'OKP',
+      alg: 'EdDSA',
+      use: 'federation',
+      crv: 'Ed25519',
+      x: 'BBBB',
+    } as const;
+    let current: (typeof key)[] = [];
+    let broken = false;
+    const app = createHttpApp({
+      health: healthy,
+      federationJwks: async () => {
+        if (broken) throw new Error('database down');
+        return current;
+      },
+    });
+    expect(await (await app.request('/.well-known/jwks.json')).json()).toEqual({ keys: [] });
+    current = [key];
+    const res = await app.request('/.well-known/jwks.json');
+    expect(res.headers.get('cache-control')).toBe('public, max-age=3600, stale-while-revalidate=86400');
+    expect(await res.json()).toEqual({ keys: [key] });
+    broken = true;
+    const failed = await app.request('/.well-known/jwks.json');
+    expect(failed.status).toBe(503);
+    expect(await failed.json()).toEqual({ error: 'federation keys unavailable' });
+  });
 });
 
 describe('HTTP-13 WebSocket paths over plain HTTP', () => {

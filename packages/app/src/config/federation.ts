@@ -1,3 +1,4 @@
+import { isEd25519Point } from '@less-sync/auth';
 import { quote, readTrimmed, readUnsigned } from './env.js';
 import { ConfigError } from './errors.js';
 import { canonicalizeDomain, domainFromKeyId } from './federation-domain.js';
@@ -61,6 +62,7 @@ export function parseFederation(env: Env): FederationResult {
       fstSecret,
       fstPreviousSecret: fstSecret === undefined ? undefined : previous,
       quotas,
+      domain: parseOwnDomain(env),
     },
     warning,
   };
@@ -102,6 +104,9 @@ function parseTrustedKeys(raw: string): TrustedFederationKey[] {
     if (publicKey.length !== 32) {
       throw new ConfigError('FEDERATION_TRUSTED_KEYS', `federation key for ${quote(keyId)} must be 32 bytes`);
     }
+    if (!isEd25519Point(publicKey)) {
+      throw new ConfigError('FEDERATION_TRUSTED_KEYS', `invalid federation key bytes for ${quote(keyId)}`);
+    }
     keys.set(keyId, { keyId, domain, publicKey });
   }
   return [...keys.values()];
@@ -116,6 +121,15 @@ function decodeBase64UrlNoPad(text: string): Uint8Array | undefined {
   const bytes = Buffer.from(text, 'base64url');
   if (bytes.toString('base64url') !== text) return undefined;
   return new Uint8Array(bytes);
+}
+
+/** FEDERATION_DOMAIN: trimmed, canonicalized; empty = unset. */
+function parseOwnDomain(env: Env): string | undefined {
+  const raw = readTrimmed(env, 'FEDERATION_DOMAIN');
+  if (raw === undefined) return undefined;
+  const domain = canonicalizeDomain(raw);
+  if (domain === '') throw new ConfigError('FEDERATION_DOMAIN', 'FEDERATION_DOMAIN must name a domain');
+  return domain;
 }
 
 function sortedUnique(values: readonly string[]): string[] {

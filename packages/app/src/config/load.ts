@@ -1,3 +1,4 @@
+import { type CapacityConfig, parseCapacity } from './capacity.js';
 import { parseDatabase, parseDataDir } from './database.js';
 import { readTrimmed } from './env.js';
 import { ConfigError, ConfigErrors, exitWithStartupError, type FatalErrorSink } from './errors.js';
@@ -5,6 +6,7 @@ import { type FederationResult, parseFederation } from './federation.js';
 import { type FileStorageResult, parseFileStorage, parseMaxFileSize } from './file-storage.js';
 import { IDENTITY_HASH_KEY_GENERATED_WARNING, resolveIdentityHashKey } from './identity-key.js';
 import { parseAudiences, parseTrustedIssuers } from './issuers.js';
+import { type LimitsConfig, parseLimits } from './limits.js';
 import { defaultListenAddr, isLoopback, parseListenAddr } from './listen-addr.js';
 import {
   type LogLevelResult,
@@ -106,6 +108,8 @@ export function loadConfig(rawEnv: Env, options: LoadConfigOptions = {}): Config
   if (log?.warning !== undefined) warnings.push(log.warning);
   const shutdownTimeoutMs = read(() => parseShutdownTimeoutMs(env));
   const publicUrl = read(() => parsePublicUrl(env));
+  const capacity = read(() => parseCapacity(env));
+  const limits = read(() => parseLimits(env));
   const tracing = read(() => parseTracing(env));
 
   if (errors.length > 0) throw new ConfigErrors(errors);
@@ -129,8 +133,10 @@ export function loadConfig(rawEnv: Env, options: LoadConfigOptions = {}): Config
     logLevel: (log as LogLevelResult).logLevel,
     shutdownTimeoutMs: shutdownTimeoutMs as number,
     publicUrl,
+    capacity: capacity as CapacityConfig,
     tracing,
     warnings,
+    limits: limits as LimitsConfig,
   });
 }
 

@@ -3,6 +3,8 @@
  * and passed to everything that needs it. Nothing else reads `process.env`.
  */
 import type { RateLimitsConfig } from '@less-sync/api';
+import type { CapacityConfig } from './capacity.js';
+import type { LimitsConfig } from './limits.js';
 import type { TracingConfig } from './tracing.js';
 
 /** Raw environment: `process.env` or a test's literal object. */
@@ -86,7 +88,7 @@ export interface TrustedFederationKey {
   readonly keyId: string;
   /** Canonical domain derived from the key id (port dropped). */
   readonly domain: string;
-  /** Raw 32-byte Ed25519 public key. Whether it is a curve point is checked when the verifier is built. */
+  /** Raw 32-byte Ed25519 public key, a valid curve point. */
   readonly publicKey: Uint8Array;
 }
 
@@ -101,6 +103,8 @@ export interface FederationConfig {
   /** Only kept when `fstSecret` is set (FED-KEY-06). */
   readonly fstPreviousSecret: string | undefined;
   readonly quotas: FederationQuotas;
+  /** FEDERATION_DOMAIN (canonical): this server federates, so it must hold a primary key for it (FED-KEY-02). */
+  readonly domain: string | undefined;
 }
 
 export interface IdentityHashKeyConfig {
@@ -136,8 +140,11 @@ export interface Config {
   readonly shutdownTimeoutMs: number;
   /** R16: the server's public base URL (no trailing slash), used to rebuild `@target-uri`. */
   readonly publicUrl: string | undefined;
+  /** Database pool, write reserve, pull concurrency and page bounds. */
+  readonly capacity: CapacityConfig;
   /** OpenTelemetry export; undefined: tracing off (no OpenTelemetry code is loaded). */
   readonly tracing: TracingConfig | undefined;
   /** Non-fatal findings to log once at start (e.g. a generated identity hash key). */
   readonly warnings: readonly string[];
+  readonly limits: LimitsConfig;
 }

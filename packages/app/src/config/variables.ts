@@ -61,6 +61,49 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
     meaning: 'apply pending migrations at start; `false`: refuse to start on a schema that is not current',
   },
   {
+    names: ['DATABASE_POOL_SIZE'],
+    label: '`DATABASE_POOL_SIZE`',
+    default: '`10`',
+    meaning: 'PostgreSQL pool connections',
+  },
+  {
+    names: ['DATABASE_WRITE_RESERVE'],
+    label: '`DATABASE_WRITE_RESERVE`',
+    default: '`3` (at most pool size − 1)',
+    meaning: 'pool connections pull reads never take, kept for pushes and other writes',
+  },
+  {
+    names: ['PULL_MAX_PER_CONNECTION'],
+    label: '`PULL_MAX_PER_CONNECTION`',
+    default: '`2`',
+    meaning: 'pulls one connection runs at once',
+  },
+  {
+    names: ['PULL_MAX_PER_USER'],
+    label: '`PULL_MAX_PER_USER`',
+    default: '`4`',
+    meaning: 'pulls one user runs at once over all their connections',
+  },
+  {
+    names: ['PULL_QUEUE_WAIT_MS'],
+    label: '`PULL_QUEUE_WAIT_MS`',
+    default: '`5000`',
+    meaning:
+      'how long a pull over either bound waits for a slot before `rate_limited` (`too many concurrent pulls`)',
+  },
+  {
+    names: ['PULL_PAGE_ROWS'],
+    label: '`PULL_PAGE_ROWS`',
+    default: '`2000`',
+    meaning: 'most entries per pull page (each page is one short query; no connection is held between pages)',
+  },
+  {
+    names: ['PULL_PAGE_BYTES'],
+    label: '`PULL_PAGE_BYTES`',
+    default: '`1048576` (1 MiB)',
+    meaning: "most bytes per pull page (a single larger record is a page of its own); bounds a pull's memory",
+  },
+  {
     names: ['TRUSTED_ISSUERS'],
     label: '`TRUSTED_ISSUERS`',
     default: 'unset: development issuer (see below)',
@@ -167,6 +210,13 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
     secret: true,
   },
   {
+    names: ['FEDERATION_DOMAIN'],
+    label: '`FEDERATION_DOMAIN`',
+    default: 'unset',
+    meaning:
+      "this server's public domain; when set, the server refuses to start without a signing key for it (run `federation-keygen --domain <it>` once)",
+  },
+  {
     names: FEDERATION_QUOTAS,
     label:
       '`FEDERATION_MAX_SPACES`, `_MAX_RECORDS_PER_HOUR`, `_MAX_BYTES_PER_HOUR`, `_MAX_INVITATIONS_PER_HOUR`, `_MAX_CONNECTIONS`',
@@ -191,6 +241,45 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
     label: '`SHUTDOWN_TIMEOUT_MS`',
     default: '`10000`',
     meaning: 'how long SIGTERM/SIGINT waits for open requests before closing them',
+  },
+  {
+    names: ['WS_AUTH_FRAME_MAX_BYTES'],
+    label: '`WS_AUTH_FRAME_MAX_BYTES`',
+    default: '`65536` (64 KiB)',
+    meaning:
+      'largest first (auth) WebSocket message; bigger closes 1009 before any token parsing; counted in `less_sync_limit_rejections_total`',
+  },
+  {
+    names: ['WS_MAX_CONNECTIONS_PER_IP'],
+    label: '`WS_MAX_CONNECTIONS_PER_IP`',
+    default: '`256`',
+    meaning: 'open client WebSockets per remote address; over it the upgrade is answered 429 (counted)',
+  },
+  {
+    names: ['WS_MAX_CONNECTIONS_PER_USER'],
+    label: '`WS_MAX_CONNECTIONS_PER_USER`',
+    default: '`32`',
+    meaning:
+      'open client WebSockets per user (issuer + subject); over it the socket closes 4003 "too many connections" (counted); the per-mailbox limit of 3 still applies',
+  },
+  {
+    names: ['HTTP_HEADERS_TIMEOUT_MS'],
+    label: '`HTTP_HEADERS_TIMEOUT_MS`',
+    default: '`30000`',
+    meaning: "time to receive a request's headers; then 408 and the connection closes (counted)",
+  },
+  {
+    names: ['HTTP_REQUEST_TIMEOUT_MS'],
+    label: '`HTTP_REQUEST_TIMEOUT_MS`',
+    default: '`900000`',
+    meaning: 'time to receive a whole request, body included; then 408 (counted)',
+  },
+  {
+    names: ['UPLOAD_IDLE_TIMEOUT_MS'],
+    label: '`UPLOAD_IDLE_TIMEOUT_MS`',
+    default: '`30000`',
+    meaning:
+      'a file upload whose body sends nothing this long is cut off with 408 (counted); `0` turns it off; `MAX_FILE_SIZE` still bounds the size',
   },
   {
     names: ['OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', 'OTEL_SERVICE_NAME'],

@@ -99,7 +99,8 @@ export class DevIssuer {
     const iat = Math.floor(this.now() / 1000);
     const exp = iat + ttl;
     const spaceId = personalSpaceId(this.issuer, request.user, client);
-    const mailbox = createHash('sha256').update(`${this.issuer}\0${request.user}`).digest('hex').slice(0, 32);
+    // 64 hex: the form invitation.create requires (RPC-INV-1), so two development users can invite each other.
+    const mailbox = createHash('sha256').update(`${this.issuer}\0${request.user}`).digest('hex');
     const did = request.did ?? '';
     const claims = {
       iss: this.issuer,

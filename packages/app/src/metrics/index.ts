@@ -1,4 +1,5 @@
 export { currentBuildInfo } from './build-info.js';
+export { createFederationMetrics, type FederationAppMetrics } from './federation.js';
 export {
   type AppMetrics,
   BoundedLabel,

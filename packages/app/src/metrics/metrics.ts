@@ -22,6 +22,8 @@ export interface AppMetrics {
   readonly fanoutDeliveries: Counter;
   /** Subscribers closed as slow consumers (R7). */
   readonly fanoutEvictions: Counter;
+  /** Requests and connections refused by an operator limit (`limit` is the limit's variable name). */
+  readonly limitRejections: Counter<'limit'>;
   readonly dbPoolConnections: Gauge<'state'>;
   readonly httpRequests: Counter<'route' | 'method' | 'status'>;
   readonly httpDuration: Histogram<'route' | 'method'>;
@@ -113,6 +115,13 @@ export function createMetrics(options: MetricsOptions = {}): AppMetrics {
     registers,
   });
 
+  const limitRejections = new Counter({
+    name: 'less_sync_limit_rejections_total',
+    help: 'Requests or connections refused by a configured limit, by limit',
+    labelNames: ['limit'] as const,
+    registers,
+  });
+
   let poolSource: (() => PoolStats) | undefined;
   const dbPoolConnections = new Gauge({
     name: 'less_sync_db_pool_connections',
@@ -165,6 +174,7 @@ export function createMetrics(options: MetricsOptions = {}): AppMetrics {
     pullRecords,
     fanoutDeliveries,
     fanoutEvictions,
+    limitRejections,
     dbPoolConnections,
     httpRequests,
     httpDuration,

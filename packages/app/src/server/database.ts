@@ -28,11 +28,13 @@ export interface ServerDatabase {
 export async function openServerDatabase(
   config: DatabaseConfig,
   logger: Logger,
+  poolSize?: number,
   tracing: Tracing = NOOP_TRACING,
 ): Promise<ServerDatabase> {
   if (config.kind === 'postgres') {
     const pool = createPgPool({
       connectionString: config.url,
+      ...(poolSize === undefined ? {} : { max: poolSize }),
       onIdleError: (error) => logger.warn({ err: error }, 'idle database connection failed'),
     });
     tracePgPool(tracing, pool);

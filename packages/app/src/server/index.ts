@@ -1,6 +1,5 @@
 export { openBlobStore } from './blobs.js';
 export { openServerDatabase, type ServerDatabase } from './database.js';
-export { loadFederationJwks } from './federation-jwks.js';
 export { METRICS_PATH } from './metrics-hooks.js';
 export { LIVEZ_PATH, Probes, READYZ_PATH, type ReadinessCheck, STARTUPZ_PATH } from './probes.js';
 export { type ProcessLike, runServer } from './run.js';
@@ -9,6 +8,5 @@ export {
   createServer,
   type LessSyncServer,
   MAX_HEADER_BYTES,
-  REQUEST_TIMEOUT_MS,
   type ServerAddress,
 } from './server.js';

@@ -37,14 +37,6 @@ export async function runServer(
     proc.exit(1);
     return undefined;
   }
-  try {
-    await server.listen();
-  } catch (error) {
-    proc.writeStderr(formatFatalError(error));
-    await server.close().catch(() => undefined);
-    proc.exit(1);
-    return undefined;
-  }
   let firstSignalAt: number | undefined;
   const onSignal = (signal: 'SIGTERM' | 'SIGINT') => () => {
     const now = proc.now?.() ?? Date.now();
@@ -66,7 +58,16 @@ export async function runServer(
       },
     );
   };
+  // Before listening: a signal right after "server listening" must already find its handler.
   proc.on('SIGTERM', onSignal('SIGTERM'));
   proc.on('SIGINT', onSignal('SIGINT'));
+  try {
+    await server.listen();
+  } catch (error) {
+    proc.writeStderr(formatFatalError(error));
+    await server.close().catch(() => undefined);
+    proc.exit(1);
+    return undefined;
+  }
   return server;
 }

@@ -8,7 +8,6 @@ import {
   createClientEndpoint,
   createHttpApp,
   type ExtraRoute,
-  type FederationJwk,
   type HttpApp,
   KeyedLock,
 } from '@less-sync/api';
@@ -16,15 +15,18 @@ import { UcanValidator } from '@less-sync/auth';
 import { InMemoryBroker, PresenceRegistry } from '@less-sync/realtime';
 import { type BlobStore, migrate, migrationStatus, openStorage, type Storage } from '@less-sync/storage';
 import type { Logger } from 'pino';
+import { storagePullOptions } from '../config/capacity.js';
 import type { Config } from '../config/types.js';
 import { DEV_TOKEN_PATH, DevIssuer, devIssuerRoutes } from '../dev-issuer/index.js';
+import { describeFederationKeys, type FederationKeys, loadFederationKeys } from '../federation-keys/index.js';
 import { JobScheduler, maintenanceJobs } from '../jobs/index.js';
 import { createLogger, userPseudonymer } from '../logging/index.js';
 import { type AppMetrics, createMetrics, currentBuildInfo } from '../metrics/index.js';
 import { startTracing, type Tracing, tracedRequestListener } from '../tracing/index.js';
 import { openBlobStore } from './blobs.js';
 import { openServerDatabase, type ServerDatabase } from './database.js';
-import { loadFederationJwks } from './federation-jwks.js';
+import { createFederationInbound } from './federation-inbound.js';
+import { clientErrorReply, httpTimeouts, limitUpgradesPerIp, userConnectionLimit } from './limits.js';
 import { apiMetricsHooks, httpMetricsHooks, metricsRoute } from './metrics-hooks.js';
 import { coreReadinessChecks, Probes } from './probes.js';
 import { type ShutdownParts, shutdownServer } from './shutdown.js';
@@ -34,8 +36,6 @@ import { wsAccessLog } from './ws-access.js';
 
 /** R15: Node's default 16 KiB header limit would answer a legitimate 64 KiB X-UCAN with 431. */
 export const MAX_HEADER_BYTES = 256 * 1024;
-/** A 100 MiB upload on a slow link takes minutes; the reference had no limit at all. */
-export const REQUEST_TIMEOUT_MS = 3_600_000;
 
 export interface ServerAddress {
   readonly host: string;
@@ -91,7 +91,7 @@ export async function createServer(
   if (tracing.enabled) logger.info({ url: config.tracing?.tracesUrl }, 'OpenTelemetry tracing on');
   let db: ServerDatabase;
   try {
-    db = await openServerDatabase(config.database, logger, tracing);
+    db = await openServerDatabase(config.database, logger, config.capacity.poolSize, tracing);
   } catch (error) {
     await tracing.shutdown().catch(() => undefined);
     throw error;
@@ -107,10 +107,13 @@ export async function createServer(
     } else {
       await requireCurrentSchema(db);
     }
-    storage = openStorage(db.source);
+    storage = openStorage(db.source, { pull: storagePullOptions(config.capacity, db.kind === 'postgres') });
     const blobs = await openBlobStore(config.fileStorage);
-    const federationJwks = await loadFederationJwks(storage);
-    return assemble(config, options, logger, db, storage, blobs, federationJwks, tracing);
+    const federationKeys = await loadFederationKeys(storage, config.federation, {
+      onInvalidKey: (error) => logger.error({ err: error }, 'federation key left out of the JWKS'),
+    });
+    logger.info(describeFederationKeys(federationKeys), 'federation keys');
+    return assemble(config, options, logger, db, storage, blobs, federationKeys, tracing);
   } catch (error) {
     await storage?.close().catch(() => undefined);
     await db.close().catch(() => undefined);
@@ -138,7 +141,7 @@ function assemble(
   db: ServerDatabase,
   storage: Storage,
   blobs: BlobStore | undefined,
-  federationJwks: FederationJwk[],
+  federationKeys: FederationKeys,
   tracing: Tracing,
 ): LessSyncServer {
   const metrics = createMetrics({
@@ -166,25 +169,33 @@ function assemble(
       rateLimits: config.rateLimits,
       identityHashKey: config.identityHashKey.key,
       trustedDomains: config.federation.trustedDomains,
+      connection: { authFrameMaxBytes: config.limits.authFrameMaxBytes },
+      pull: config.capacity.pull,
     },
   };
   const services = createApiServices(deps);
+  const userLimit = userConnectionLimit(config.limits, metrics);
   const userPseudonym = userPseudonymer(config.identityHashKey.key);
   const wsAccess = wsAccessLog(logger, userPseudonym);
   const endpoint = createClientEndpoint(services, {
     upgradeHeaders: COMMON_HEADERS,
     hooks: {
+      admit: userLimit.admit,
       onOpen(connection) {
         metrics.connections.inc({ kind: 'client' });
         wsAccess.opened(connection);
         logger.debug({ conn_id: connection.id }, 'connection opened');
       },
+      onSlowConsumer: () => metrics.fanoutEvictions.inc(),
       onClose(connection, directive) {
+        userLimit.onClose(connection, directive);
         metrics.connections.dec({ kind: 'client' });
         wsAccess.closed(connection, directive?.code);
       },
     },
   });
+
+  const federation = createFederationInbound(config, services, metrics, logger);
 
   const probes = new Probes(
     coreReadinessChecks({
@@ -208,11 +219,14 @@ function assemble(
           blobs,
           broker,
           maxFileSize: config.maxFileSize,
+          uploadIdleTimeoutMs: config.limits.uploadIdleTimeoutMs,
+          onLimit: (limit: string) => metrics.limitRejections.inc({ limit }),
           uploadLock,
           onNotification: (_method: string, delivered: number) => metrics.fanoutDeliveries.inc(delivered),
         }
       : undefined,
-    federationJwks,
+    federationJwks: federationKeys.jwks,
+    federation: federation?.endpoint.httpInfo(),
     extraRoutes,
     logger,
     metrics: httpMetricsHooks(metrics, tracing),
@@ -220,19 +234,23 @@ function assemble(
   });
 
   const httpServer: Server = createHttpServer(
-    { maxHeaderSize: MAX_HEADER_BYTES, requestTimeout: REQUEST_TIMEOUT_MS },
+    { maxHeaderSize: MAX_HEADER_BYTES, ...httpTimeouts(config.limits) },
     tracedRequestListener(tracing, getRequestListener(app.fetch, { overrideGlobalObjects: false })),
   );
   httpServer.on(
     'upgrade',
-    handleUpgradeEvent({ client: endpoint, fetch: (request) => app.fetch(request) }, (error) =>
-      logger.debug({ err: error }, 'upgrade socket error'),
+    handleUpgradeEvent(
+      {
+        client: limitUpgradesPerIp(endpoint, config.limits, metrics),
+        federation: federation?.endpoint,
+        fetch: (request) => app.fetch(request),
+      },
+      (error) => logger.debug({ err: error }, 'upgrade socket error'),
     ),
   );
   httpServer.on('clientError', (error, socket) => {
     logger.debug({ err: error }, 'malformed HTTP request');
-    if (socket.writable)
-      socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    if (socket.writable) socket.end(clientErrorReply(error, metrics));
     else socket.destroy();
   });
 
@@ -247,7 +265,21 @@ function assemble(
     logger,
   });
   let address: ServerAddress | undefined;
-  const parts: ShutdownParts = { httpServer, endpoint, scheduler, services, storage, db, logger, tracing };
+  const sockets = {
+    shutdown: async (o: { graceMs: number }) => {
+      await Promise.all([endpoint.shutdown(o), federation?.endpoint.shutdown(o)]);
+    },
+  };
+  const parts: ShutdownParts = {
+    httpServer,
+    endpoint: sockets,
+    scheduler,
+    services,
+    storage,
+    db,
+    logger,
+    tracing,
+  };
   let closing: Promise<void> | undefined;
 
   return {

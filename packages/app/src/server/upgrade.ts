@@ -20,6 +20,7 @@ export interface UpgradeRoutes {
 const STATUS_TEXT: Readonly<Record<number, string>> = {
   400: 'Bad Request',
   404: 'Not Found',
+  429: 'Too Many Requests',
 };
 
 function pathOf(url: string | undefined): string {
@@ -28,8 +29,8 @@ function pathOf(url: string | undefined): string {
   return q < 0 ? raw : raw.slice(0, q);
 }
 
-/** An answer with the common headers, then close (HTTP-13: 400 says what to offer, 404 is empty). */
-function rejectUpgrade(socket: Duplex, status: number, body = ''): void {
+/** An answer with the common headers, then close (HTTP-13: 400 says what to offer, 404 is empty; 429 over a connection limit). */
+export function rejectUpgrade(socket: Duplex, status: number, body = ''): void {
   const lines = [
     `HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? ''}`,
     'Connection: close',

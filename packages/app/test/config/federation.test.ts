@@ -27,6 +27,7 @@ describe('federation variables (CONFIG-09, FED-QUOTA-01, FED-KEY-05, FED-KEY-06)
         maxInvitationsPerHour: 100,
         maxConnections: 3,
       },
+      domain: undefined,
     });
   });
 
@@ -147,6 +148,24 @@ describe('federation variables (CONFIG-09, FED-QUOTA-01, FED-KEY-05, FED-KEY-06)
     const error = loadError({ FEDERATION_TRUSTED_KEYS: value });
     expect(error.variable).toBe('FEDERATION_TRUSTED_KEYS');
     expect(error.message).toBe(message);
+  });
+
+  it('FED-KEY-05 a 32-byte key that is not an Ed25519 point is refused at start', () => {
+    const notAPoint = Buffer.alloc(32);
+    notAPoint[0] = 2;
+    const error = loadError({ FEDERATION_TRUSTED_KEYS: `${KEY_ID}=${notAPoint.toString('base64url')}` });
+    expect(error.variable).toBe('FEDERATION_TRUSTED_KEYS');
+    expect(error.message).toBe(`invalid federation key bytes for "${KEY_ID}"`);
+  });
+
+  it('FED-KEY-02 FEDERATION_DOMAIN is canonicalized; blank is unset; a domain-less value is refused', () => {
+    expect(load({ FEDERATION_DOMAIN: ' HTTPS://Sync.Example.com:443/ ' }).federation.domain).toBe(
+      'sync.example.com',
+    );
+    expect(load({ FEDERATION_DOMAIN: '  ' }).federation.domain).toBeUndefined();
+    expect(loadError({ FEDERATION_DOMAIN: 'https:///x' }).message).toBe(
+      'FEDERATION_DOMAIN must name a domain',
+    );
   });
 
   it('FED-KEY-05 a padded key is refused, an IPv6 key id gives its bare address', () => {

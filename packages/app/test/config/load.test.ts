@@ -170,6 +170,7 @@ describe('loadConfig (CONFIG-01)', () => {
           maxInvitationsPerHour: 100,
           maxConnections: 3,
         },
+        domain: undefined,
       },
       rateLimits: {
         membershipAppend: { max: 10, windowSeconds: 3600 },
@@ -181,6 +182,15 @@ describe('loadConfig (CONFIG-01)', () => {
       logLevel: 'info',
       shutdownTimeoutMs: 10_000,
       publicUrl: undefined,
+      capacity: expect.objectContaining({ poolSize: 10, writeReserve: 3 }),
+      limits: {
+        authFrameMaxBytes: 65536,
+        httpHeadersTimeoutMs: 30000,
+        httpRequestTimeoutMs: 900000,
+        maxConnectionsPerIp: 256,
+        maxConnectionsPerUser: 32,
+        uploadIdleTimeoutMs: 30000,
+      },
       warnings: [
         'IDENTITY_HASH_KEY is not set: rate limiting uses a random key made at start, so rate-limit counts ' +
           'reset on every restart; set IDENTITY_HASH_KEY to 64 hex characters to keep them',

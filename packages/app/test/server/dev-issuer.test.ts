@@ -43,7 +43,7 @@ describe('development issuer', () => {
       mailboxId: minted.mailbox_id,
     });
     expect(auth.expiresAt).toBe(minted.expires_at);
-    expect(minted.mailbox_id).toMatch(/^[0-9a-f]{32}$/);
+    expect(minted.mailbox_id).toMatch(/^[0-9a-f]{64}$/);
   });
 
   it('a token of another development issuer (another start) is refused', async () => {

@@ -30,6 +30,30 @@ function rawExchange(url: string, text: string): Promise<string> {
   });
 }
 
+describe('zero-config development issuer (issue item 8)', () => {
+  it('RPC-INV-1 two development users can invite each other: dev mailbox ids are 64 hex', async () => {
+    fixture = await startServer();
+    const alice = await devToken(fixture.url, 'alice');
+    const bob = await devToken(fixture.url, 'bob');
+    expect(bob.mailbox_id).toMatch(/^[0-9a-f]{64}$/);
+    const a = await WsClient.connect(fixture.wsUrl, alice.token);
+    const b = await WsClient.connect(fixture.wsUrl, bob.token);
+    expect(
+      await a.call('invitation.create', { mailbox_id: String(bob.mailbox_id), payload: 'hi bob' }),
+    ).toMatchObject({
+      payload: 'hi bob',
+    });
+    expect(
+      await b.call('invitation.create', { mailbox_id: String(alice.mailbox_id), payload: 'hi alice' }),
+    ).toMatchObject({
+      payload: 'hi alice',
+    });
+    expect(await b.call('invitation.list', {})).toMatchObject({ invitations: [{ payload: 'hi bob' }] });
+    a.close();
+    b.close();
+  });
+});
+
 describe('BOOT-02 startup', () => {
   it('BOOT-02 R23 migrates, listens on LISTEN_ADDR and answers /health over a real socket', async () => {
     fixture = await startServer();

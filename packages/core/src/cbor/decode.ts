@@ -98,6 +98,35 @@ export function decodeCbor(bytes: Uint8Array, options: CborDecodeOptions = {}): 
   return item;
 }
 
+/** An envelope decoded with one top-level key's value skipped (see {@link decodeCborEnvelope}). */
+export interface CborEnvelope {
+  readonly value: WireValue;
+  /** Whether the skipped key was present. */
+  readonly skipped: boolean;
+}
+
+/**
+ * Decode a top-level map while skipping the value of `skipKey` (still bounded and structurally checked,
+ * iteratively so depth costs no stack). Used to answer a request whose params alone are undecodable (a
+ * half float, deep nesting, invalid UTF-8) with an error reply instead of closing the connection.
+ */
+export function decodeCborEnvelope(bytes: Uint8Array, skipKey: string): CborEnvelope {
+  if (!(bytes instanceof Uint8Array)) throw new CborDecodeError('not_bytes', 'input is not a byte array');
+  if (bytes.length === 0) throw new CborDecodeError('empty', 'empty input');
+  if (bytes.length > DEFAULT_DECODE_LIMITS.maxBytes) {
+    throw new CborDecodeError('too_large', `input of ${bytes.length} bytes exceeds the limit`);
+  }
+  const reader = new Reader(bytes, DEFAULT_DECODE_LIMITS, false, skipKey);
+  let item: Item;
+  try {
+    item = reader.item(0);
+  } catch (err) {
+    throw asDecodeError(err);
+  }
+  if (item === BREAK || item === UNDEFINED) throw new CborDecodeError('malformed', 'not an envelope');
+  return { value: item, skipped: reader.skipped };
+}
+
 function simple(token: Token): Item {
   switch (token.type.name) {
     case 'null':
@@ -132,13 +161,44 @@ function asDecodeError(err: unknown): CborDecodeError {
 class Reader {
   private readonly tokens: Tokenizer;
   private items = 0;
+  skipped = false;
 
   constructor(
     private readonly data: Uint8Array,
     private readonly limits: CborDecodeLimits,
     private readonly entriesMode: boolean,
+    private readonly skipKey?: string,
   ) {
     this.tokens = new Tokenizer(data, TOKENIZER_OPTIONS);
+  }
+
+  /** Consume one whole item without building it: a stack of remaining counts instead of recursion. */
+  private skipItem(): void {
+    const remaining: number[] = [1];
+    while (remaining.length > 0) {
+      const top = remaining.length - 1;
+      if (remaining[top] === 0) {
+        remaining.pop();
+        continue;
+      }
+      if (++this.items > this.limits.maxItems) {
+        throw new CborDecodeError('too_many_items', `more than ${this.limits.maxItems} items`);
+      }
+      if (this.tokens.done()) throw new CborDecodeError('truncated', 'input ended inside an item');
+      const token = this.tokens.next();
+      if (token.type.name === 'break') {
+        if (remaining[top] !== Number.POSITIVE_INFINITY) {
+          throw new CborDecodeError('unexpected_break', 'break inside a definite-length container');
+        }
+        remaining.pop();
+        continue;
+      }
+      remaining[top] = (remaining[top] ?? 1) - 1;
+      const major = token.type.major;
+      if (major === 4) remaining.push(token.value as number);
+      else if (major === 5) remaining.push((token.value as number) * 2);
+      else if (major === 6) remaining.push(1);
+    }
   }
 
   position(): number {
@@ -222,6 +282,11 @@ class Reader {
         throw new CborDecodeError('unexpected_break', 'break inside a definite-length map');
       }
       if (key === UNDEFINED) throw new CborDecodeError('undefined_value', 'undefined used as a map key');
+      if (depth === 1 && key === this.skipKey) {
+        this.skipItem();
+        this.skipped = true;
+        continue;
+      }
       const value = this.item(depth);
       if (value === BREAK) throw new CborDecodeError('unexpected_break', 'map key without a value');
       if (obj !== undefined && typeof key !== 'string') {

@@ -3,7 +3,8 @@ export type ProtocolDecodeReason =
   | 'missing' // a required key is absent
   | 'null' // null where the rule does not allow it
   | 'wrong_type'
-  | 'out_of_range'; // integer outside i32/i64 (or outside JS safe integers for i64)
+  | 'out_of_range' // integer outside i32/i64 (or outside JS safe integers for i64)
+  | 'invalid_text'; // text no storage can hold (a NUL character): answered as bad_request
 
 /** Field path bookkeeping shared by both protocol errors; segments are prepended while unwinding. */
 abstract class FieldPathError extends Error {

@@ -43,6 +43,9 @@ export const text: WireType<string> = {
   name: 'text',
   decode(value) {
     if (typeof value !== 'string') throw wrongType('text', value);
+    // PostgreSQL text cannot hold NUL: refuse it here so no method ever reaches storage with one.
+    if (value.includes('\u0000'))
+      throw new ProtocolDecodeError('invalid_text', 'text contains a NUL character');
     return value;
   },
   encode(w, value) {

@@ -1,4 +1,5 @@
-import { createHash } from 'node:crypto';
+import { sha1 } from '@noble/hashes/legacy.js';
+import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 
 /** RFC 4122 DNS namespace, the parent of the Less namespace (SPACEID-01). */
 export const DNS_NAMESPACE = '6ba7b810-9dad-11d1-80b4-00c04fd430c8';
@@ -18,12 +19,12 @@ export function parseUuid(text: string): Uint8Array | undefined {
   if (body.length === 36 && HYPHENATED.test(body)) hex = body.replaceAll('-', '');
   else if (body.length === 32 && SIMPLE.test(body)) hex = body;
   else return undefined;
-  return Uint8Array.from(Buffer.from(hex, 'hex'));
+  return hexToBytes(hex);
 }
 
 /** Lower-case hyphenated form of 16 UUID bytes. */
 export function formatUuid(bytes: Uint8Array): string {
-  const h = Buffer.from(bytes.subarray(0, 16)).toString('hex');
+  const h = bytesToHex(bytes.subarray(0, 16));
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
 }
 
@@ -31,7 +32,8 @@ export function formatUuid(bytes: Uint8Array): string {
 export function uuidV5(namespace: string, name: Uint8Array): string {
   const ns = parseUuid(namespace);
   if (ns === undefined) throw new TypeError(`invalid namespace UUID: ${namespace}`);
-  const hash = createHash('sha1').update(ns).update(name).digest();
+  // SHA-1 from @noble/hashes keeps core free of `node:` imports (it runs in browsers too).
+  const hash = sha1.create().update(ns).update(name).digest();
   hash[6] = ((hash[6] ?? 0) & 0x0f) | 0x50;
   hash[8] = ((hash[8] ?? 0) & 0x3f) | 0x80;
   return formatUuid(hash);

@@ -21,6 +21,8 @@ export const Close = Object.freeze({
   authTimeout: directive(CloseCode.AuthFailed, 'auth timeout'),
   expectedBinaryAuth: directive(CloseCode.AuthFailed, 'expected binary auth frame'),
   emptyAuthFrame: directive(CloseCode.AuthFailed, 'empty auth frame'),
+  /** The first message exceeds the pre-auth cap (1009, "message too big"). */
+  authFrameTooLarge: directive(1009, 'auth frame too large'),
   invalidAuthFrame: directive(CloseCode.AuthFailed, 'invalid auth frame'),
   notAuthNotification: directive(CloseCode.AuthFailed, 'first frame must be an auth notification'),
   emptyAuthToken: directive(CloseCode.AuthFailed, 'empty auth token'),

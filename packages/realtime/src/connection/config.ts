@@ -24,6 +24,16 @@ export interface ConnectionConfig {
   inboundQueueBytes: number;
   /** After a server close, a peer that has not completed the close handshake is cut off. Default 10 s. */
   closeTimeoutMs: number;
+  /**
+   * The same for a 4006 slow-consumer close: the peer is behind on reading by definition, so it gets
+   * longer to reach the close frame (R7). Default 30 s (the ws library's own close-handshake cap).
+   */
+  slowConsumerCloseTimeoutMs: number;
+  /**
+   * Largest first (auth) message; bigger ones close 1009 before any decoding or token parsing, so an
+   * unauthenticated peer cannot make the server parse megabytes. Default 64 KiB.
+   */
+  authFrameMaxBytes: number;
 }
 
 export const DEFAULT_CONNECTION_CONFIG: Readonly<ConnectionConfig> = Object.freeze({
@@ -38,6 +48,8 @@ export const DEFAULT_CONNECTION_CONFIG: Readonly<ConnectionConfig> = Object.free
   inboundQueueFrames: 32,
   inboundQueueBytes: 8 * 1024 * 1024,
   closeTimeoutMs: 10_000,
+  slowConsumerCloseTimeoutMs: 30_000,
+  authFrameMaxBytes: 64 * 1024,
 });
 
 export function resolveConnectionConfig(

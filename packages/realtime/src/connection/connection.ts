@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { encodeKeepalive, encodeNotification, type FrameBody } from '@less-sync/core';
+import { CloseCode, encodeKeepalive, encodeNotification, type FrameBody } from '@less-sync/core';
 import { isBrokerError } from '../broker/errors.js';
 import type { Broker, Subscriber } from '../broker/types.js';
 import type { Clock } from '../clock.js';
@@ -166,7 +166,14 @@ export class Connection<I extends ConnectionIdentity> implements RealtimeConnect
   /** A broadcast that finds the queue full makes this a slow consumer: closed with 4006 (R7). */
   send(payload: Uint8Array): boolean {
     if (this.outbound.tryPush(payload)) return true;
-    if (this.lifecycle === 'open') this.close(Close.slowConsumer);
+    if (this.lifecycle === 'open') {
+      try {
+        this.deps.hooks.onSlowConsumer?.(this, this.outbound.pending);
+      } catch (err) {
+        this.deps.logger.error({ err, connectionId: this.id }, 'slow consumer hook failed');
+      }
+      this.close(Close.slowConsumer);
+    }
     return false;
   }
 
@@ -204,7 +211,9 @@ export class Connection<I extends ConnectionIdentity> implements RealtimeConnect
     this.sentClose = directive;
     this.stopInbound();
     this.socket.closeWith(directive);
-    this.timers.after('terminate', this.deps.config.closeTimeoutMs, () => this.socket.terminate());
+    const { closeTimeoutMs, slowConsumerCloseTimeoutMs } = this.deps.config;
+    const grace = directive.code === CloseCode.SlowConsumer ? slowConsumerCloseTimeoutMs : closeTimeoutMs;
+    this.timers.after('terminate', grace, () => this.socket.terminate());
     void this.teardown();
   }
 
@@ -267,6 +276,7 @@ export class Connection<I extends ConnectionIdentity> implements RealtimeConnect
 
   private async authenticate(item: InboundFrame): Promise<void> {
     if (!item.isBinary) return this.close(Close.expectedBinaryAuth);
+    if (item.data.length > this.deps.config.authFrameMaxBytes) return this.close(Close.authFrameTooLarge);
     const parsed = parseAuthFrame(item.data);
     if (!parsed.ok) return this.close(parsed.close);
     let identity: I;
@@ -286,7 +296,8 @@ export class Connection<I extends ConnectionIdentity> implements RealtimeConnect
     const parsed = parseClientFrame(item.data);
     if (!parsed.ok) return this.close(parsed.close);
     const frame = parsed.value;
-    if (frame.kind === 'request') await dispatchRequest(this.target, frame.id, frame.method, frame.params);
+    if (frame.kind === 'request')
+      await dispatchRequest(this.target, frame.id, frame.method, frame.params, frame.paramsError);
     else if (frame.kind === 'notification')
       await dispatchNotification(this.target, frame.method, frame.params);
   }

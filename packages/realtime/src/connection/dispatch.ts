@@ -1,4 +1,5 @@
 import {
+  CborDecodeError,
   encodeChunk,
   encodeErrorResponse,
   encodeMethodNotFound,
@@ -63,6 +64,7 @@ export async function dispatchRequest<I extends ConnectionIdentity>(
   id: string,
   method: string,
   rawParams: WireValue | undefined,
+  paramsError?: CborDecodeError,
 ): Promise<void> {
   const route = target.handlers.requests.get(method);
   if (route === undefined) return send(target, encodeMethodNotFound(id, method));
@@ -70,9 +72,10 @@ export async function dispatchRequest<I extends ConnectionIdentity>(
 
   let params: unknown;
   try {
+    if (paramsError !== undefined) throw paramsError;
     params = route.decode(rawParams);
-  } catch {
-    return send(target, encodeErrorResponse(id, RpcErrorCodes.InvalidParams, invalidParams));
+  } catch (err) {
+    return send(target, decodeErrorReply(id, invalidParams, err));
   }
 
   let chunks = 0;
@@ -107,6 +110,20 @@ export async function dispatchRequest<I extends ConnectionIdentity>(
   return send(target, frame);
 }
 
+/**
+ * Params that cannot be decoded: text no storage can hold (NUL, invalid UTF-8) is `bad_request`; anything
+ * else is `invalid_params` with the method's message (WS-FRAME-4).
+ */
+function decodeErrorReply(id: string, invalidParams: string, err: unknown): Uint8Array {
+  if (err instanceof ProtocolDecodeError && err.reason === 'invalid_text') {
+    return encodeErrorResponse(id, RpcErrorCodes.BadRequest, 'text must not contain NUL characters');
+  }
+  if (err instanceof CborDecodeError && err.reason === 'invalid_utf8') {
+    return encodeErrorResponse(id, RpcErrorCodes.BadRequest, 'text must be valid UTF-8');
+  }
+  return encodeErrorResponse(id, RpcErrorCodes.InvalidParams, invalidParams);
+}
+
 function errorReply(
   target: DispatchTarget<ConnectionIdentity>,
   id: string,
@@ -117,9 +134,7 @@ function errorReply(
   // The connection went away mid-handler: nobody to answer.
   if (err instanceof ConnectionClosedError || target.connection.signal.aborted) return undefined;
   if (err instanceof RpcError) return encodeErrorResponse(id, err.code as RpcErrorCode, err.detail);
-  if (err instanceof ProtocolDecodeError) {
-    return encodeErrorResponse(id, RpcErrorCodes.InvalidParams, invalidParams);
-  }
+  if (err instanceof ProtocolDecodeError) return decodeErrorReply(id, invalidParams, err);
   target.logger.error({ err, method, connectionId: target.connection.id }, 'rpc handler failed');
   return encodeErrorResponse(id, RpcErrorCodes.Internal, INTERNAL_ERROR_MESSAGE);
 }

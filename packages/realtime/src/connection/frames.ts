@@ -1,6 +1,8 @@
 import {
   AuthParamsCodec,
+  CborDecodeError,
   decodeCbor,
+  decodeCborEnvelope,
   type FrameHead,
   FrameHeadCodec,
   FrameType,
@@ -18,6 +20,8 @@ export type ClientFrame =
       readonly id: string;
       readonly method: string;
       readonly params: WireValue | undefined;
+      /** Set when the envelope decoded but the params did not: the request gets an error reply. */
+      readonly paramsError?: CborDecodeError;
     }
   | { readonly kind: 'notification'; readonly method: string; readonly params: WireValue | undefined }
   /** Client-sent responses, chunks and unknown types: ignored, the connection stays open. */
@@ -29,11 +33,32 @@ export type ParseResult<T> =
 
 const KEEPALIVE: ClientFrame = Object.freeze({ kind: 'keepalive' });
 
+interface DecodedHead {
+  head: FrameHead;
+  raw: WireValue;
+  paramsError?: CborDecodeError;
+}
+
 /** Decode the envelope; undefined for anything core's bounded decoder or the head codec refuses. */
-function decodeHead(payload: Uint8Array): { head: FrameHead; raw: WireValue } | undefined {
+function decodeHead(payload: Uint8Array, lenientParams = false): DecodedHead | undefined {
   try {
     const raw = decodeCbor(payload);
     return { head: FrameHeadCodec.decode(raw), raw };
+  } catch (err) {
+    if (!lenientParams || !(err instanceof CborDecodeError)) return undefined;
+    return decodeWithoutParams(payload, err);
+  }
+}
+
+/**
+ * The frame failed to decode: if it decodes with its params skipped, only the params were bad, and the
+ * request deserves an error reply rather than a 4005 close (a half float or deep nesting is a bad param).
+ */
+function decodeWithoutParams(payload: Uint8Array, paramsError: CborDecodeError): DecodedHead | undefined {
+  try {
+    const envelope = decodeCborEnvelope(payload, 'params');
+    if (!envelope.skipped) return undefined;
+    return { head: FrameHeadCodec.decode(envelope.value), raw: envelope.value, paramsError };
   } catch {
     return undefined;
   }
@@ -43,12 +68,16 @@ function decodeHead(payload: Uint8Array): { head: FrameHead; raw: WireValue } | 
 export function parseClientFrame(payload: Uint8Array): ParseResult<ClientFrame> {
   if (payload.length === 0) return { ok: false, close: Close.emptyBinaryFrame };
   if (isKeepalive(payload)) return { ok: true, value: KEEPALIVE };
-  const decoded = decodeHead(payload);
+  const decoded = decodeHead(payload, true);
   if (decoded === undefined) return { ok: false, close: Close.invalidCborFrame };
   const { type, id, method, params } = decoded.head;
+  const paramsError = decoded.paramsError;
   switch (type) {
     case FrameType.Request:
-      return { ok: true, value: { kind: 'request', id, method, params } };
+      return {
+        ok: true,
+        value: { kind: 'request', id, method, params, ...(paramsError === undefined ? {} : { paramsError }) },
+      };
     case FrameType.Notification:
       return { ok: true, value: { kind: 'notification', method, params } };
     default:

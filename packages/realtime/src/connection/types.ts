@@ -74,4 +74,6 @@ export interface ConnectionHooks<I extends ConnectionIdentity> {
    * if it sent one.
    */
   onClose?(connection: RealtimeConnection<I>, directive: CloseDirective | undefined): void;
+  /** A broadcast found the outbound queue full: the connection is being closed 4006 (R7). */
+  onSlowConsumer?(connection: RealtimeConnection<I>, queuedFrames: number): void;
 }

@@ -20,6 +20,12 @@ export interface StorageDatabase {
   readonly kysely: Kysely<Database>;
   /** Several connections at once (false for PGlite, where transactions are serialised). */
   readonly multiConnection: boolean;
+  /**
+   * Runs one statement straight on the driver, without Kysely's query building, for the hot paths.
+   * On PostgreSQL it is a named prepared statement (parsed and planned once per pooled connection);
+   * PGlite runs the same text unnamed.
+   */
+  prepared<R>(name: string, text: string, values: readonly unknown[]): Promise<R[]>;
   /** Stops Kysely; ends the pool / closes PGlite only when opened with `owns: true`. */
   close(): Promise<void>;
 }
@@ -44,13 +50,23 @@ export function openDatabase(source: DatabaseSource, options: OpenDatabaseOption
     const kysely = new Kysely<Database>({
       dialect: new PostgresDialect({ pool: borrowedPool(source.pool, owns) }),
     });
-    return { backend: 'postgres', kysely, multiConnection: true, close: () => kysely.destroy() };
+    const pool = source.pool;
+    return {
+      backend: 'postgres',
+      kysely,
+      multiConnection: true,
+      prepared: async <R>(name: string, text: string, values: readonly unknown[]) =>
+        (await pool.query({ name, text, values: [...values] })).rows as R[],
+      close: () => kysely.destroy(),
+    };
   }
   const kysely = new Kysely<Database>({ dialect: new PgliteDialect(source.db) });
   return {
     backend: 'pglite',
     kysely,
     multiConnection: false,
+    prepared: async <R>(_name: string, text: string, values: readonly unknown[]) =>
+      (await source.db.query<R>(text, [...values])).rows,
     async close() {
       await kysely.destroy();
       if (owns && !source.db.closed) await source.db.close();

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,10 +28,15 @@ const FILE = /^(\d+)_([^.]+)\.(up|down)\.sql$/;
 
 /**
  * The repository's `migrations/` folder. This module sits at `packages/storage/{src,dist}/migrate/`,
- * so the same relative path works from sources and from the build.
+ * so the same relative path works from sources and from the build. A published package carries its own
+ * copy (`<package>/migrations/`, made when packing); it is used only outside the repository, so a stale
+ * copy can never shadow the repository's migrations.
  */
 export function defaultMigrationsDir(): string {
-  return fileURLToPath(new URL('../../../../migrations/', import.meta.url));
+  const repository = new URL('../../../../migrations/', import.meta.url);
+  const bundled = new URL('../../migrations/', import.meta.url);
+  const inRepository = existsSync(new URL('../../../../pnpm-workspace.yaml', import.meta.url));
+  return fileURLToPath(!inRepository && existsSync(bundled) ? bundled : repository);
 }
 
 export function sha384Hex(bytes: Uint8Array): string {

@@ -1,9 +1,10 @@
 /** What every store closes over, plus the transaction and error-mapping helpers they share. */
 import { DEFAULT_MAX_BLOB_SIZE } from '@less-sync/core';
 import type { Kysely, Transaction } from 'kysely';
-import type { DatabaseBackend } from '../db/database.js';
+import type { DatabaseBackend, StorageDatabase } from '../db/database.js';
 import type { Database } from '../db/schema.js';
 import { StorageError } from './errors.js';
+import type { ReadGate } from './read-gate.js';
 
 export interface StorageLimits {
   /** Changes per push (reference: 100,000). */
@@ -21,21 +22,27 @@ export const DEFAULT_LIMITS: StorageLimits = {
 };
 
 export interface PullDefaults {
-  /** Rows in the first FETCH of a pull. */
-  readonly firstPageRows: number;
-  /** Upper bound on rows per FETCH. */
-  readonly maxPageRows: number;
-  /** Target bytes per FETCH; later pages shrink or grow toward it. */
-  readonly targetPageBytes: number;
-  /** Close a stream (and release its connection) when the consumer has not asked for this long. */
+  /** Most rows in one page (PULL_PAGE_ROWS). */
+  readonly pageRows: number;
+  /** Most bytes in one page; a single larger row still forms a page (PULL_PAGE_BYTES). */
+  readonly pageBytes: number;
+  /** Close a stream when the consumer has not asked for this long. */
   readonly idleTimeoutMs: number;
+  /**
+   * Page reads running at once (0: unbounded). The app sets pool size minus the write reserve,
+   * so pulls never take the connections writes need.
+   */
+  readonly maxConcurrentReads: number;
+  /** How long a page read waits for its turn before failing with `Unavailable`. */
+  readonly readWaitMs: number;
 }
 
 export const DEFAULT_PULL: PullDefaults = {
-  firstPageRows: 500,
-  maxPageRows: 2_000,
-  targetPageBytes: 2 * 1024 * 1024,
+  pageRows: 2_000,
+  pageBytes: 1024 * 1024,
   idleTimeoutMs: 60_000,
+  maxConcurrentReads: 0,
+  readWaitMs: 10_000,
 };
 
 export interface StoreContext {
@@ -43,6 +50,10 @@ export interface StoreContext {
   readonly backend: DatabaseBackend;
   readonly limits: StorageLimits;
   readonly pull: PullDefaults;
+  /** Named prepared statements on the driver, for the hot paths. */
+  readonly prepared: StorageDatabase['prepared'];
+  /** Bounds concurrent pull page reads (see PullDefaults.maxConcurrentReads). */
+  readonly reads: ReadGate;
 }
 
 export type Tx = Transaction<Database>;

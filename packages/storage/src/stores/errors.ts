@@ -29,6 +29,10 @@ const MESSAGES = {
   /** R20: record_file on a record that is missing from the space or tombstoned. */
   RecordNotFound: 'record not found',
   FederationKeyNotFound: 'federation key not found',
+  /** R27: a new key must not reuse a stored key id. */
+  FederationKeyExists: 'federation key already exists',
+  /** Retiring the primary would leave nothing to sign with; promote another key first. */
+  FederationKeyIsPrimary: 'federation key is the primary signing key',
   InvalidRecordId: 'invalid record ID',
   DuplicateRecordId: 'duplicate record ID in push',
   BlobTooLarge: 'blob exceeds limit',

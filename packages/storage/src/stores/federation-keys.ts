@@ -1,4 +1,4 @@
-/** Federation signing keys (STORE-FED-02 … 08). */
+/** Federation signing keys (STORE-FED-02 … 08, FED-KEY-01, R27). */
 import { type SqlBool, sql } from 'kysely';
 import { toBytes } from '../db/values.js';
 import { guard, inTransaction, type StoreContext } from './context.js';
@@ -79,6 +79,64 @@ export function federationKeyStore(ctx: StoreContext): FederationKeyStore {
       return row
         ? { kid: row.kid, privateKey: toBytes(row.private_key), publicKey: toBytes(row.public_key) }
         : undefined;
+    },
+
+    async createFederationKey(key) {
+      return inTransaction(ctx, async (trx) => {
+        // Serialises key creation and promotion against each other (two keygens at once) while reads
+        // of the table go on; the single-primary index would otherwise turn a race into an error.
+        await sql`LOCK TABLE federation_signing_keys IN SHARE ROW EXCLUSIVE MODE`.execute(trx);
+        const existing = await trx
+          .selectFrom('federation_signing_keys')
+          .select('kid')
+          .where('kid', '=', key.kid)
+          .executeTakeFirst();
+        if (existing) throw new StorageError('FederationKeyExists', { detail: key.kid });
+        const primary = await trx
+          .selectFrom('federation_signing_keys')
+          .select('kid')
+          .where(sql<SqlBool>`is_active AND is_primary`)
+          .executeTakeFirst();
+        const promoted = key.promote || primary === undefined;
+        // An inactive row can still hold the primary flag only if someone edited the table by hand.
+        if (promoted) {
+          await trx
+            .updateTable('federation_signing_keys')
+            .set({ is_primary: false })
+            .where('is_primary', '=', true)
+            .execute();
+        }
+        await trx
+          .insertInto('federation_signing_keys')
+          .values({
+            kid: key.kid,
+            private_key: key.privateKey,
+            public_key: key.publicKey,
+            is_active: true,
+            is_primary: promoted,
+          })
+          .execute();
+        return { promoted, primaryKid: promoted ? key.kid : (primary?.kid ?? key.kid) };
+      });
+    },
+
+    async retireFederationKey(kid) {
+      await inTransaction(ctx, async (trx) => {
+        await sql`LOCK TABLE federation_signing_keys IN SHARE ROW EXCLUSIVE MODE`.execute(trx);
+        const row = await trx
+          .selectFrom('federation_signing_keys')
+          .select(['is_primary', 'is_active'])
+          .where('kid', '=', kid)
+          .executeTakeFirst();
+        if (!row) throw new StorageError('FederationKeyNotFound');
+        if (row.is_primary && row.is_active)
+          throw new StorageError('FederationKeyIsPrimary', { detail: kid });
+        await trx
+          .updateTable('federation_signing_keys')
+          .set({ is_active: false, is_primary: false, deactivated_at: sql`COALESCE(deactivated_at, now())` })
+          .where('kid', '=', kid)
+          .execute();
+      });
     },
 
     async listFederationPublicKeys() {

@@ -8,6 +8,7 @@ import type {
   AdvanceEpochResult,
   AppendLogResult,
   ChangeInput,
+  CreatedFederationKey,
   DekRecord,
   FederationKey,
   FederationSigningKey,
@@ -18,6 +19,7 @@ import type {
   InvitationInput,
   MemberEntryInput,
   MembersLogEntry,
+  NewFederationKey,
   PushOptions,
   PushResult,
   RateLimitDecision,
@@ -126,6 +128,14 @@ export interface FederationKeyStore {
   getFederationPrivateKey(kid: string): Promise<Uint8Array>;
   getFederationSigningKey(): Promise<FederationSigningKey | undefined>;
   listFederationPublicKeys(): Promise<FederationKey[]>;
+  /**
+   * R27: stores a new active key in one transaction under a table lock, so concurrent callers never
+   * make two primaries or lose one. It becomes primary when no active primary exists or with
+   * `promote`. An existing kid → `FederationKeyExists`, nothing stored.
+   */
+  createFederationKey(key: NewFederationKey): Promise<CreatedFederationKey>;
+  /** Ends a key's overlap window; the primary is refused (`FederationKeyIsPrimary`), unknown → not found. */
+  retireFederationKey(kid: string): Promise<void>;
 }
 
 export interface Storage

@@ -42,10 +42,19 @@ export function invitationStore(ctx: StoreContext): InvitationStore {
 
   return {
     async createInvitation(input) {
+      // Creation order must be exact (RPC-INV-3 lists by it): a clock that did not advance since the
+      // mailbox's last invitation (PGlite has millisecond resolution) still yields a later timestamp.
+      const at = sql<Date>`GREATEST(now(), (SELECT max(i.created_at) + interval '1 microsecond'
+        FROM invitations i WHERE i.mailbox_id = ${input.mailboxId}))`;
       const row = await guard(() =>
         db
           .insertInto('invitations')
-          .values({ mailbox_id: input.mailboxId, payload: input.payload, expires_at: sql`now() + ${TTL}` })
+          .values({
+            mailbox_id: input.mailboxId,
+            payload: input.payload,
+            created_at: at,
+            expires_at: sql`${at} + ${TTL}`,
+          })
           .returning(['id', 'mailbox_id', 'payload', created, expires])
           .executeTakeFirstOrThrow(),
       );

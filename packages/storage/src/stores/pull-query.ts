@@ -1,53 +1,115 @@
 /**
- * The unified pull query and its row mapping (STORE-PULL-02 … 04, R18): records, membership
- * entries and files after `since`, in (cursor, kind, id) order, so ties within one push come out
- * in record-id order and a push's records come before the files it removed.
+ * The pull page query and its row mapping (STORE-PULL-02 … 04, R18).
+ *
+ * Each page is one short statement (keyset pagination): the entries after a position
+ * (cursor, kind, key) and at or below the pull's target cursor, in (cursor, kind, key) order, cut
+ * at `rows` rows or `bytes` bytes, whichever comes first (a single larger row still forms a page).
+ * Kinds rank record < membership < file, so at one cursor a push's records come before the files
+ * it removed; the key is the record / file id, or the membership chain position.
+ *
+ * Byte sizes come from octet_length, which reads a TOASTed value's header without fetching it, so
+ * rows past the budget cost the database little and are never sent.
  */
-import { type RawBuilder, sql } from 'kysely';
 import { toBytes, toInt, toOptionalBytes } from '../db/values.js';
 import type { PullEntry } from './types.js';
 
-const ROW_OVERHEAD_BYTES = 96;
+/** Per-row overhead counted toward the page's byte budget (ids, cursor, framing). */
+export const ROW_OVERHEAD_BYTES = 96;
 
-/** Kind ranks: at one cursor a push's records come before the files it removed. */
-const RECORD = 0;
-const MEMBERSHIP = 1;
-const FILE = 2;
+/** Kind ranks. `AFTER_ALL_KINDS` as the position's kind means "everything after this cursor". */
+export const RECORD = 0;
+export const MEMBERSHIP = 1;
+export const FILE = 2;
+export const AFTER_ALL_KINDS = 3;
 
 export interface PullRow {
   k: number;
   id: string | null;
-  cursor: string | number;
+  chain_seq: number | null;
+  cursor: string | number | bigint;
   blob: Uint8Array | null;
   wrapped_dek: Uint8Array | null;
   record_id: string | null;
-  size: string | number | null;
+  size: string | number | bigint | null;
   deleted: boolean;
-  chain_seq: number | null;
   prev_hash: Uint8Array | null;
   entry_hash: Uint8Array | null;
   payload: Uint8Array | null;
+  /** Rows the candidate set held before the cuts (tells a cut page from the last one). */
+  available: string | number | bigint;
 }
 
-/** The entry query. At since = 0 (initial sync) tombstones and removed files are left out. */
-export function pullQuery(spaceId: string, since: number): RawBuilder<PullRow> {
-  return sql<PullRow>`
-    SELECT ${sql.lit(RECORD)} AS k, id, cursor, blob, wrapped_dek, NULL::uuid AS record_id,
-           NULL::bigint AS size, deleted, NULL::int AS chain_seq, NULL::bytea AS prev_hash,
-           NULL::bytea AS entry_hash, NULL::bytea AS payload
-    FROM records
-    WHERE space_id = ${spaceId} AND cursor > ${since}::bigint AND (${since}::bigint <> 0 OR NOT deleted)
-    UNION ALL
-    SELECT ${sql.lit(MEMBERSHIP)}, NULL::uuid, cursor, NULL::bytea, NULL::bytea, NULL::uuid,
-           NULL::bigint, false, chain_seq, prev_hash, entry_hash, payload
-    FROM members
-    WHERE space_id = ${spaceId} AND cursor > ${since}::bigint
-    UNION ALL
-    SELECT ${sql.lit(FILE)}, id, cursor, NULL::bytea, wrapped_dek, record_id,
-           size, deleted, NULL::int, NULL::bytea, NULL::bytea, NULL::bytea
-    FROM files
-    WHERE space_id = ${spaceId} AND cursor > ${since}::bigint AND (${since}::bigint <> 0 OR NOT deleted)
-    ORDER BY cursor, k, id`;
+/** Where a page starts: strictly after (cursor, kind, key). */
+export interface PagePosition {
+  readonly cursor: number;
+  readonly kind: number;
+  /** Record / file id (kinds 0 and 2). */
+  readonly id: string | null;
+  /** Membership chain position (kind 1). */
+  readonly chainSeq: number | null;
+}
+
+export const PULL_PAGE_STATEMENT = 'less_sync_pull_page_v1';
+
+/**
+ * $1 space, $2 the pull's since (tombstones are skipped only at 0), $3/$4/$5/$6 the position
+ * (cursor, kind, id, chain_seq), $7 target cursor, $8 row limit, $9 byte budget.
+ * `cursor >= $3` keeps each branch a range scan of its (space_id, cursor) index.
+ */
+export const PULL_PAGE_SQL = `
+WITH candidates AS (
+  (SELECT 0 AS k, id, NULL::int AS chain_seq, cursor, blob, wrapped_dek, NULL::uuid AS record_id,
+          NULL::bigint AS size, deleted, NULL::bytea AS prev_hash, NULL::bytea AS entry_hash,
+          NULL::bytea AS payload,
+          ${ROW_OVERHEAD_BYTES} + coalesce(octet_length(blob), 0) + coalesce(octet_length(wrapped_dek), 0) AS bytes
+   FROM records
+   WHERE space_id = $1 AND cursor >= $3::bigint AND cursor <= $7::bigint
+     AND ($2::bigint <> 0 OR NOT deleted)
+     AND (cursor > $3::bigint OR ($4::int = 0 AND id > $5::uuid))
+   ORDER BY cursor, id LIMIT $8::int)
+  UNION ALL
+  (SELECT 1, NULL::uuid, chain_seq, cursor, NULL::bytea, NULL::bytea, NULL::uuid, NULL::bigint, false,
+          prev_hash, entry_hash, payload,
+          ${ROW_OVERHEAD_BYTES} + coalesce(octet_length(prev_hash), 0) + coalesce(octet_length(entry_hash), 0)
+            + coalesce(octet_length(payload), 0)
+   FROM members
+   WHERE space_id = $1 AND cursor >= $3::bigint AND cursor <= $7::bigint
+     AND (cursor > $3::bigint OR $4::int < 1 OR ($4::int = 1 AND chain_seq > $6::int))
+   ORDER BY cursor, chain_seq LIMIT $8::int)
+  UNION ALL
+  (SELECT 2, id, NULL::int, cursor, NULL::bytea, wrapped_dek, record_id, size, deleted,
+          NULL::bytea, NULL::bytea, NULL::bytea,
+          ${ROW_OVERHEAD_BYTES} + coalesce(octet_length(wrapped_dek), 0)
+   FROM files
+   WHERE space_id = $1 AND cursor >= $3::bigint AND cursor <= $7::bigint
+     AND ($2::bigint <> 0 OR NOT deleted)
+     AND (cursor > $3::bigint OR $4::int < 2 OR ($4::int = 2 AND id > $5::uuid))
+   ORDER BY cursor, id LIMIT $8::int)
+), ranked AS (
+  SELECT *, sum(bytes) OVER w AS total, row_number() OVER w AS n, count(*) OVER () AS available
+  FROM candidates
+  WINDOW w AS (ORDER BY cursor, k, chain_seq, id ROWS UNBOUNDED PRECEDING)
+)
+SELECT k, id, chain_seq, cursor, blob, wrapped_dek, record_id, size, deleted, prev_hash, entry_hash,
+       payload, available
+FROM ranked
+WHERE n <= $8::int AND (n = 1 OR total <= $9::bigint)
+ORDER BY cursor, k, chain_seq, id`;
+
+export function pageParams(
+  spaceId: string,
+  since: number,
+  after: PagePosition,
+  target: number,
+  rows: number,
+  bytes: number,
+): unknown[] {
+  return [spaceId, since, after.cursor, after.kind, after.id, after.chainSeq, target, rows, bytes];
+}
+
+/** The position just after `row`. */
+export function positionOf(row: PullRow): PagePosition {
+  return { cursor: toInt(row.cursor), kind: row.k, id: row.id, chainSeq: row.chain_seq };
 }
 
 export function toPullEntry(row: PullRow, spaceId: string): PullEntry {
@@ -92,16 +154,4 @@ export function toPullEntry(row: PullRow, spaceId: string): PullEntry {
       cursor,
     },
   };
-}
-
-/** Rough in-memory size of a row, for sizing the next page. */
-export function rowBytes(row: PullRow): number {
-  return (
-    ROW_OVERHEAD_BYTES +
-    (row.blob?.length ?? 0) +
-    (row.wrapped_dek?.length ?? 0) +
-    (row.payload?.length ?? 0) +
-    (row.entry_hash?.length ?? 0) +
-    (row.prev_hash?.length ?? 0)
-  );
 }

@@ -1,9 +1,9 @@
 /**
  * The consumer side of a pull (STORE-PULL-05): entries (or whole pages) that are read from the
  * database only when the consumer asks, so memory stays flat and a slow consumer slows the reads
- * down (back-pressure). The page source owns one transaction; it is ended and its connection
- * released as soon as the last page is read, when the consumer stops early (`break`, `close()`),
- * when its signal aborts, or when it sits idle longer than `idleTimeoutMs`.
+ * down (back-pressure). At most one page is buffered. The source is ended as soon as the last
+ * page is read, when the consumer stops early (`break`, `close()`), when its signal aborts, or
+ * when it sits idle longer than `idleTimeoutMs`.
  */
 import { StorageError } from './errors.js';
 import type { FileEntry, MembersLogEntry, PullEntry, PullResult, PullStreamMeta } from './types.js';
@@ -13,7 +13,7 @@ export interface PullStreamOptions {
   readonly signal?: AbortSignal;
   /** Overrides the storage default idle timeout for this stream. */
   readonly idleTimeoutMs?: number;
-  /** Fixes the rows of every FETCH (benchmarks, tests); by default pages adapt to row size. */
+  /** Overrides the row limit of every page (benchmarks, tests); the byte budget still applies. */
   readonly pageRows?: number;
 }
 

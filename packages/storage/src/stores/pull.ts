@@ -1,59 +1,93 @@
 /**
  * Unified pull (STORE-PULL-01 … 05).
  *
- * Meta and entries come from one snapshot (see pull-cursors.ts for how each backend holds it), and
- * pages are FETCHed on demand by `PagedPullStream`, sized to a byte budget, so neither a big space
- * nor a big blob makes memory grow with the space.
+ * The call reads the space's meta (its cursor is the pull's target), then `PagedPullStream` reads
+ * pages on demand, each one short statement after the last entry delivered (keyset pagination,
+ * see pull-query.ts). No connection or transaction is held between pages, so a consumer that
+ * stalls costs one bounded page of memory and nothing of the pool. Every entry at or below the
+ * target is delivered at most once and in order; an entry a later push moves past the target (an
+ * update of a record not yet delivered) comes in the next pull instead, from the new cursor.
  */
+import { toInt } from '../db/values.js';
 import type { StoreContext } from './context.js';
+import { StorageError } from './errors.js';
 import type { PullStore } from './interfaces.js';
-import { openPullCursor, type PullCursor } from './pull-cursors.js';
-import { rowBytes, toPullEntry } from './pull-query.js';
+import {
+  AFTER_ALL_KINDS,
+  type PagePosition,
+  PULL_PAGE_SQL,
+  PULL_PAGE_STATEMENT,
+  type PullRow,
+  pageParams,
+  positionOf,
+  toPullEntry,
+} from './pull-query.js';
 import { PagedPullStream, type PageSource, type PullStream, type PullStreamOptions } from './pull-stream.js';
-import type { PullEntry } from './types.js';
+import type { PullEntry, PullStreamMeta } from './types.js';
 
-const MIN_PAGE_ROWS = 16;
+const META_STATEMENT = 'less_sync_pull_meta_v1';
+const META_SQL = 'SELECT cursor, key_generation, rewrap_epoch FROM spaces WHERE id = $1';
 
-/** FETCHes from the pull cursor; releases it as soon as a short page shows the end. */
-class CursorPageSource implements PageSource {
-  readonly #cursor: PullCursor;
-  readonly #spaceId: string;
+interface MetaRow {
+  cursor: string | number | bigint;
+  key_generation: number;
+  rewrap_epoch: number | null;
+}
+
+async function readMeta(ctx: StoreContext, spaceId: string): Promise<PullStreamMeta> {
+  let rows: MetaRow[];
+  try {
+    rows = await ctx.reads.run(() => ctx.prepared<MetaRow>(META_STATEMENT, META_SQL, [spaceId]));
+  } catch (error) {
+    throw StorageError.database(error);
+  }
+  const row = rows[0];
+  if (row === undefined) throw new StorageError('SpaceNotFound');
+  return {
+    cursor: toInt(row.cursor),
+    keyGeneration: row.key_generation,
+    rewrapEpoch: row.rewrap_epoch ?? undefined,
+  };
+}
+
+/** One keyset page per read; knows the end from a page that was neither row- nor byte-cut. */
+class KeysetPageSource implements PageSource {
   readonly #ctx: StoreContext;
-  readonly #fixedRows: number | undefined;
-  #rows: number;
-  #done = false;
+  readonly #spaceId: string;
+  readonly #since: number;
+  readonly #target: number;
+  readonly #rows: number;
+  readonly #bytes: number;
+  #after: PagePosition;
+  #done: boolean;
 
-  constructor(cursor: PullCursor, spaceId: string, ctx: StoreContext, fixedRows?: number) {
-    this.#cursor = cursor;
-    this.#spaceId = spaceId;
+  constructor(ctx: StoreContext, spaceId: string, since: number, target: number, rows: number) {
     this.#ctx = ctx;
-    this.#fixedRows = fixedRows;
-    this.#rows = fixedRows ?? ctx.pull.firstPageRows;
+    this.#spaceId = spaceId;
+    this.#since = since;
+    this.#target = target;
+    this.#rows = rows;
+    this.#bytes = ctx.pull.pageBytes;
+    this.#after = { cursor: since, kind: AFTER_ALL_KINDS, id: null, chainSeq: null };
+    this.#done = since >= target;
   }
 
   async read(): Promise<PullEntry[]> {
     if (this.#done) return [];
-    const rows = this.#rows;
-    const fetched = await this.#cursor.fetch(rows);
-    let bytes = 0;
-    const entries = fetched.map((row) => {
-      bytes += rowBytes(row);
-      return toPullEntry(row, this.#spaceId);
-    });
-    if (entries.length < rows) {
+    const params = pageParams(this.#spaceId, this.#since, this.#after, this.#target, this.#rows, this.#bytes);
+    const rows = await this.#ctx.reads.run(() =>
+      this.#ctx.prepared<PullRow>(PULL_PAGE_STATEMENT, PULL_PAGE_SQL, params),
+    );
+    const last = rows[rows.length - 1];
+    if (last === undefined || (rows.length < this.#rows && toInt(last.available) === rows.length)) {
       this.#done = true;
-      await this.end();
-    } else if (this.#fixedRows === undefined) {
-      const perRow = bytes / entries.length;
-      const fit = Math.floor(this.#ctx.pull.targetPageBytes / perRow);
-      this.#rows = Math.max(MIN_PAGE_ROWS, Math.min(this.#ctx.pull.maxPageRows, fit));
     }
-    return entries;
+    if (last !== undefined) this.#after = positionOf(last);
+    return rows.map((row) => toPullEntry(row, this.#spaceId));
   }
 
-  end(): Promise<void> {
+  async end(): Promise<void> {
     this.#done = true;
-    return this.#cursor.release();
   }
 }
 
@@ -63,8 +97,9 @@ export async function streamPull(
   since: number,
   options: PullStreamOptions = {},
 ): Promise<PullStream> {
-  const cursor = await openPullCursor(ctx, spaceId, since);
-  return new PagedPullStream(cursor.meta, new CursorPageSource(cursor, spaceId, ctx, options.pageRows), {
+  const meta = await readMeta(ctx, spaceId);
+  const rows = Math.max(1, Math.floor(options.pageRows ?? ctx.pull.pageRows));
+  return new PagedPullStream(meta, new KeysetPageSource(ctx, spaceId, since, meta.cursor, rows), {
     idleTimeoutMs: options.idleTimeoutMs ?? ctx.pull.idleTimeoutMs,
     ...(options.signal ? { signal: options.signal } : {}),
   });

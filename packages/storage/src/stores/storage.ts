@@ -21,6 +21,7 @@ import { membershipStore } from './membership.js';
 import { pullStore } from './pull.js';
 import { recordsStore } from './push.js';
 import { rateLimitStore } from './rate-limits.js';
+import { ReadGate } from './read-gate.js';
 import { revocationStore } from './revocations.js';
 import { spacesStore } from './spaces.js';
 
@@ -31,11 +32,14 @@ export interface StorageOptions {
 
 /** Storage over an opened database; `close()` closes that database. */
 export function createStorage(database: StorageDatabase, options: StorageOptions = {}): Storage {
+  const pull = { ...DEFAULT_PULL, ...options.pull };
   const ctx: StoreContext = {
     db: database.kysely,
     backend: database.backend,
     limits: { ...DEFAULT_LIMITS, ...options.limits },
-    pull: { ...DEFAULT_PULL, ...options.pull },
+    pull,
+    prepared: database.prepared,
+    reads: new ReadGate(pull.maxConcurrentReads, pull.readWaitMs),
   };
   return {
     backend: database.backend,

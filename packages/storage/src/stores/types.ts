@@ -159,6 +159,19 @@ export interface FederationSigningKey {
   readonly publicKey: Uint8Array;
 }
 
+/** A key to store with `createFederationKey` (R27). */
+export interface NewFederationKey extends FederationSigningKey {
+  /** Make it the primary even when another key already is. */
+  readonly promote: boolean;
+}
+
+export interface CreatedFederationKey {
+  /** Whether the new key is now the primary signing key (first key of the database, or `promote`). */
+  readonly promoted: boolean;
+  /** The primary's kid after the operation. */
+  readonly primaryKid: string;
+}
+
 export interface RateLimitRule {
   readonly action: string;
   readonly actorHash: string;

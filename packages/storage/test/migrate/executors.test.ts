@@ -137,18 +137,19 @@ describe('R23 embedded PGlite', () => {
     }
   });
 
-  it('a lock left by a dead process is taken over', async () => {
+  it('a leftover pid lock file naming a live process (pid 1 after a container restart) is ignored', async () => {
     const root = await mkdtemp(join(tmpdir(), 'less-sync-lock-'));
     const dataDir = join(root, 'db');
     try {
-      await writeFile(`${dataDir}.lock`, '999999999\n');
+      await writeFile(`${dataDir}.lock`, '1\n');
       const lock = await lockDataDir(dataDir);
-      // The owner's pid, then (on Linux) its boot id and start time.
-      expect((await readFile(lock.path, 'utf8')).split('\n')[0]).toBe(String(process.pid));
-      await expect(lockDataDir(dataDir)).rejects.toThrow(/is in use by process/);
+      await expect(lockDataDir(dataDir)).rejects.toThrow(`is in use by process ${process.pid}`);
+      // Another spelling of the same directory is the same lock.
+      await expect(lockDataDir(`${dataDir}/`)).rejects.toMatchObject({ code: 'data_dir_locked' });
       await lock.release();
       await lock.release();
       await (await lockDataDir(dataDir)).release();
+      expect(await readFile(`${dataDir}.lock`, 'utf8')).toBe('1\n');
     } finally {
       await rm(root, { recursive: true, force: true });
     }

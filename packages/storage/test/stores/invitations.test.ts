@@ -57,6 +57,24 @@ describe('invitations', () => {
     expect(await ctx.storage.listInvitations(mailbox, 10, expired)).toEqual([]);
   });
 
+  it('STORE-INV-02 RPC-INV-3 creation order is exact even when the clock has not advanced (PGlite millisecond clock)', async () => {
+    const a = mailboxId();
+    const first = await create(a, 'first');
+    // Stand in for a coarse or stalled clock: the previous invitation's time is ahead of now().
+    await ctx.t.executor.query(
+      `UPDATE invitations SET created_at = now() + interval '1 second', expires_at = now() + interval '7 days 1 second' WHERE id = $1`,
+      [first.id],
+    );
+    const created = [first.id];
+    for (let i = 0; i < 5; i++) created.push((await create(a, `n${i}`)).id);
+    expect((await ctx.storage.listInvitations(a, 10)).map((x) => x.id)).toEqual(created);
+    const page1 = await ctx.storage.listInvitations(a, 3);
+    const page2 = await ctx.storage.listInvitations(a, 10, page1.at(-1)?.id);
+    expect([...page1, ...page2].map((x) => x.id)).toEqual(created);
+    const last = await ctx.storage.getInvitation(created.at(-1) as string, a);
+    expect(last.expiresAtMicros - last.createdAtMicros).toBe(SEVEN_DAYS_US);
+  });
+
   it('STORE-INV-04 an expired invitation can still be deleted by its owner', async () => {
     const mailbox = mailboxId();
     const inv = await create(mailbox, 'x');

@@ -17,6 +17,10 @@ export interface FileRoutesDeps {
   readonly onNotification?: ((method: string, delivered: number) => void) | undefined;
   /** R21 upload limit in bytes (`MAX_FILE_SIZE`). */
   readonly maxFileSize: number;
+  /** An upload whose body sends nothing this long is cut off with 408 (`UPLOAD_IDLE_TIMEOUT_MS`; 0: never). */
+  readonly uploadIdleTimeoutMs?: number | undefined;
+  /** Told when a request hits a configured limit (the limit's variable name), for the operator's metric. */
+  readonly onLimit?: ((limit: string) => void) | undefined;
   /**
    * Serialises work on one blob key. Share it with the orphan-blob sweep so a sweep never deletes a
    * blob whose upload is still being recorded. A private one is made when absent.

@@ -22,6 +22,10 @@ const fail = (f: HttpFailure): Response => jsonError(f.status, f.message);
 const MISMATCH: HttpFailure = { status: 400, message: 'Content-Length does not match request body length' };
 const RECORD_NOT_FOUND: HttpFailure = { status: 400, message: 'record not found in this space' };
 const INTERNAL: HttpFailure = { status: 500, message: 'internal error' };
+const UPLOAD_STALLED: HttpFailure = {
+  status: 408,
+  message: 'upload stalled: no data within the idle timeout',
+};
 
 /**
  * `PUT /api/v1/spaces/{space_id}/files/{id}` (FILES-02/01/03/04/06/07/08 in that order, R20, R21).
@@ -61,13 +65,19 @@ export async function putFile(deps: FileRoutesDeps, lock: KeyedLock, req: PutFil
     }
 
     // No metadata row: any blob under the key is a leftover of an unfinished upload, so replace it.
+    const stall = { stalled: false };
     try {
-      await deps.blobs.put(key, bodyChunks(req.body), {
+      await deps.blobs.put(key, bodyChunks(req.body, deps.uploadIdleTimeoutMs ?? 0, stall), {
         size: size.value,
         maxBytes: deps.maxFileSize,
         overwrite: true,
       });
     } catch (error) {
+      if (stall.stalled) {
+        deps.onLimit?.('UPLOAD_IDLE_TIMEOUT_MS');
+        logger.info({ key }, 'file upload: body stalled; cut off');
+        return fail(UPLOAD_STALLED);
+      }
       return fail(blobFailure(error, deps.maxFileSize, logger, key));
     }
 

@@ -2,6 +2,7 @@ import {
   canonicalSpaceId,
   type Int64,
   Payload,
+  type PullParams,
   PullParamsCodec,
   WsMembershipDataCodec,
   WsPullBeginDataCodec,
@@ -97,11 +98,11 @@ async function pullRemote(s: ApiServices, peer: PeerTarget, entry: WsPullSpace, 
  * outbound queue and the stream reads its next page only when asked, so a slow reader slows the database
  * reads rather than filling memory. A stream error ends the space without a commit (RPC-PULL-2).
  */
-async function pullLocal(
+export async function pullLocal(
   s: ApiServices,
-  authorized: AuthorizedSpace,
+  authorized: Pick<AuthorizedSpace, 'id'>,
   entry: WsPullSpace,
-  ctx: ClientRequestContext,
+  ctx: Pick<ClientRequestContext, 'chunk' | 'signal'>,
 ): Promise<number> {
   const space = authorized.id;
   let stream: PullStream;
@@ -149,29 +150,44 @@ async function pullLocal(
 
 /**
  * RPC-PULL-1..3: per space in request order, a bad id or a failed Read authorization skips the space
- * silently; the terminal result `{_chunks}` counts every chunk sent.
+ * silently; the terminal result `{_chunks}` counts every chunk sent. A pull over the per-connection or
+ * per-user bound waits for a slot, then answers `rate_limited`.
  */
 export function pullMethod(s: ApiServices): ClientRequestRoute {
   return defineRequest(
     PullParamsCodec,
     'invalid pull params',
     async (params, ctx) => {
-      let records = 0;
-      for (const entry of params.spaces) {
-        const id = canonicalSpaceId(entry.id);
-        if (id === undefined) continue;
-        let authorized: AuthorizedSpace;
-        try {
-          authorized = await s.authz.authorize(ctx.identity.auth, id, entry.ucan, 'read');
-        } catch {
-          continue;
-        }
-        if (authorized.remote !== undefined) await pullRemote(s, authorized.remote, entry, ctx);
-        else records += await pullLocal(s, authorized, entry, ctx);
+      const { auth } = ctx.identity;
+      const release = await s.pullSlots.acquire(
+        ctx.connectionId,
+        `${auth.issuer}\n${auth.userId}`,
+        ctx.signal,
+      );
+      try {
+        return await pullSpaces(s, params, ctx);
+      } finally {
+        release();
       }
-      s.metrics.pullRecords?.(records);
-      return {};
     },
     { chunked: true },
   );
+}
+
+async function pullSpaces(s: ApiServices, params: PullParams, ctx: ClientRequestContext) {
+  let records = 0;
+  for (const entry of params.spaces) {
+    const id = canonicalSpaceId(entry.id);
+    if (id === undefined) continue;
+    let authorized: AuthorizedSpace;
+    try {
+      authorized = await s.authz.authorize(ctx.identity.auth, id, entry.ucan, 'read');
+    } catch {
+      continue;
+    }
+    if (authorized.remote !== undefined) await pullRemote(s, authorized.remote, entry, ctx);
+    else records += await pullLocal(s, authorized, entry, ctx);
+  }
+  s.metrics.pullRecords?.(records);
+  return {};
 }

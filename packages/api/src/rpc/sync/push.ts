@@ -69,13 +69,16 @@ async function removedFiles(
 }
 
 /** The space's key generation and rewrap epoch, as the `sync` notification carries them (R6). */
-interface SpaceKeys {
+export interface SpaceKeys {
   readonly keyGeneration: number;
   readonly rewrapEpoch: number | undefined;
 }
 
-/** After commit: tell the other subscribers (R5, R6, R19) and delete removed blobs in the background. */
-async function afterPush(
+/**
+ * After commit: tell the other subscribers (R5, R6, R19) and delete removed blobs in the background.
+ * Shared with the federation push (FED-RPC-05 step 6).
+ */
+export async function afterPush(
   s: ApiServices,
   spaceId: string,
   keys: SpaceKeys,
@@ -201,12 +204,18 @@ export function pushMethod(s: ApiServices): ClientRequestRoute {
     if (!pushed.ok) return failure('conflict');
     if (changes.length > 0) {
       s.metrics.pushRecords?.(changes.length);
-      try {
-        await afterPush(s, id, keys, params, pushed, ctx.connectionId);
-      } catch (err) {
-        // The write is committed: the pusher still gets its cursor.
-        s.logger.error({ err, space: id }, 'post-push notification failed');
-      }
+      const excludeId = ctx.connectionId;
+      // RPC-PUSH-3: the pusher's response is queued when this handler returns, before the next turn,
+      // so the broadcast starts only after it (and never delays it, whatever the subscriber count).
+      s.background.run('post-push notification', async () => {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        try {
+          await afterPush(s, id, keys, params, pushed, excludeId);
+        } catch (err) {
+          // The write is committed: the pusher already has its cursor.
+          s.logger.error({ err, space: id }, 'post-push notification failed');
+        }
+      });
     }
     return result({ ok: true, cursor: pushed.cursor });
   });

@@ -4,12 +4,16 @@ import {
   RpcError,
   SpaceCreateParamsCodec,
   SpaceCreateResultCodec,
+  uuidVersion,
 } from '@less-sync/core';
 import { isStorageError, type Space } from '@less-sync/storage';
 import type { RateLimit } from '../../deps.js';
 import { RateLimitExceededError, type RateLimitPermit } from '../../ratelimit/limiter.js';
 import { type ClientRequestRoute, defineRequest } from '../method.js';
 import type { ApiServices } from '../services.js';
+
+/** The UUID version of personal space ids (SPACEID-02). */
+const PERSONAL_SPACE_UUID_VERSION = 5;
 
 /** A compressed SEC1 P-256 point: 33 bytes starting 0x02 or 0x03 (the curve check is not made). */
 function isCompressedPublicKey(key: Uint8Array): boolean {
@@ -35,6 +39,10 @@ export function spaceCreateMethod(s: ApiServices): ClientRequestRoute {
   return defineRequest(SpaceCreateParamsCodec, 'invalid space create params', async (params, ctx) => {
     const id = canonicalSpaceId(params.id);
     if (id === undefined) throw new RpcError('bad_request', 'invalid space id');
+    // R11: personal space ids are predictable UUIDv5s; shared spaces (the SDK's randomUUID) are v4. Refusing
+    // v5 here means nobody can pre-create another user's personal space and lock its owner out.
+    if (uuidVersion(id) === PERSONAL_SPACE_UUID_VERSION)
+      throw new RpcError('bad_request', 'space id is reserved for personal spaces');
     if (!isCompressedPublicKey(params.root_public_key))
       throw new RpcError('bad_request', 'invalid root public key');
     const auth = ctx.identity.auth;

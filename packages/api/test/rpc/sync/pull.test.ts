@@ -158,7 +158,7 @@ describe('pull (RPC-PULL-*)', () => {
   });
 
   it('RPC-PULL-1 a large pull streams every record once, in order, through small storage pages', async () => {
-    server = await TestServer.start({ storage: { pull: { firstPageRows: 40, maxPageRows: 64 } } });
+    server = await TestServer.start({ storage: { pull: { pageRows: 40, pageBytes: 4096 } } });
     const alice = server.user();
     const c = await server.connect(alice);
     const space = alice.personalSpaceId;

@@ -285,6 +285,35 @@ describe('push broadcasts (RPC-PUSH-3, R5, R6, R19)', () => {
     await sender.expectNoNotification('sync', 200);
   });
 
+  it('RPC-PUSH-3 the pusher’s response goes out before the broadcast starts and never waits for it', async () => {
+    server = await TestServer.start();
+    const alice = server.user();
+    const sender = await personal(server, alice);
+    const phone = await personal(server, alice);
+    // Hold the fan-out until released: the response must not depend on it.
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const broker = server.broker;
+    const broadcast = broker.broadcastSpace.bind(broker);
+    let started = false;
+    broker.broadcastSpace = async (...args) => {
+      started = true;
+      await held;
+      return broadcast(...args);
+    };
+    const reply = await sender.call('push', {
+      space: alice.personalSpaceId,
+      changes: [{ id: randomUUID(), blob: blob(1), expected_cursor: 0 }],
+    });
+    expect(reply).toEqual({ ok: true, cursor: 1 });
+    await phone.expectNoNotification('sync', 100);
+    release();
+    expect((await phone.nextNotification('sync')).params).toMatchObject({ cursor: 1 });
+    expect(started).toBe(true);
+  });
+
   it('R6 sync carries the space’s real key_generation and rewrap_epoch; tombstones are deleted without a blob', async () => {
     server = await TestServer.start();
     const alice = server.user();
@@ -435,6 +464,7 @@ describe('push broadcasts (RPC-PUSH-3, R5, R6, R19)', () => {
       ],
     });
     expect(result).toEqual({ ok: true, cursor: 3 });
+    await server.services.background.idle();
     expect(server.logged('post-push notification failed')).toBeDefined();
   });
 

@@ -179,22 +179,43 @@ describe('space.create (RPC-SPACE-1, R11, R12)', () => {
     expect(await server.query('SELECT id FROM spaces')).toEqual([]);
   });
 
-  it('R11 squatting: a space created under a victim’s personal id never gets the victim’s data', async () => {
+  it('R11 squatting: space.create with another user’s personal space id is refused; the victim keeps its space', async () => {
     server = await TestServer.start();
     const victim = server.user('victim');
     const mallory = server.user('mallory');
     const cm = await server.connect(mallory);
-    await cm.call('space.create', { id: victim.personalSpaceId, root_public_key: rootKey() });
+    // Any spelling of the id is refused, and so is the caller's own personal id.
+    for (const id of [
+      victim.personalSpaceId,
+      victim.personalSpaceId.toUpperCase(),
+      mallory.personalSpaceId,
+    ]) {
+      expect((await cm.request('space.create', { id, root_public_key: rootKey() })).error).toEqual({
+        code: 'bad_request',
+        message: 'space id is reserved for personal spaces',
+      });
+    }
+    expect(await server.query('SELECT id FROM spaces')).toEqual([]);
     const cv = await server.connect(victim);
     const sub = await cv.call('subscribe', { spaces: [{ id: victim.personalSpaceId, since: 0 }] });
-    expect(sub.errors).toEqual([{ space: victim.personalSpaceId, error: 'forbidden' }]);
+    expect(sub.errors ?? []).toEqual([]);
+    const record = randomUUID();
     const push = await cv.call('push', {
       space: victim.personalSpaceId,
-      changes: [{ id: randomUUID(), blob: new Uint8Array([1]), expected_cursor: 0 }],
+      changes: [{ id: record, blob: new Uint8Array([1]), expected_cursor: 0 }],
     });
-    expect(push).toEqual({ ok: false, error: 'forbidden' });
-    expect(await server.query('SELECT id FROM records')).toEqual([]);
-    expect(server.logged('JWT personal space id names a shared space; access refused')).toBeDefined();
+    expect(push).toMatchObject({ ok: true });
+    expect(await server.query('SELECT id FROM records')).toEqual([{ id: record }]);
+  });
+
+  it('R11 squatting: a random (v4) id is still accepted, as the SDK creates them', async () => {
+    server = await TestServer.start();
+    const c = await server.connect(server.user());
+    const id = randomUUID();
+    expect(await c.call('space.create', { id, root_public_key: rootKey() })).toEqual({
+      id,
+      key_generation: 1,
+    });
   });
 
   it('R11 squatting: an existing personal space cannot be re-created as a shared one', async () => {
@@ -206,8 +227,8 @@ describe('space.create (RPC-SPACE-1, R11, R12)', () => {
     expect(
       (await cm.request('space.create', { id: victim.personalSpaceId, root_public_key: rootKey() })).error,
     ).toEqual({
-      code: 'conflict',
-      message: 'space already exists',
+      code: 'bad_request',
+      message: 'space id is reserved for personal spaces',
     });
     expect(
       await server.query('SELECT root_public_key FROM spaces WHERE id = $1', [victim.personalSpaceId]),

@@ -1,0 +1,90 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { signHttpRequest } from '@less-sync/auth';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import WebSocket from 'ws';
+import { devToken, type ServerFixture, startServer } from './helpers.js';
+
+vi.setConfig({ testTimeout: 90_000 });
+
+let fixture: ServerFixture | undefined;
+afterEach(async () => {
+  await fixture?.close();
+  fixture = undefined;
+});
+
+function peerKey(domain: string) {
+  const pair = generateKeyPairSync('ed25519');
+  const keyId = `https://${domain}/.well-known/jwks.json#fed-1`;
+  const pub = String(pair.publicKey.export({ format: 'jwk' }).x);
+  return { keyId, privateKey: pair.privateKey, entry: `${keyId}=${pub}` };
+}
+
+/** Opens a socket and reports how the upgrade ended: 101 (open), or the refusal status and body. */
+function dial(
+  url: string,
+  headers: Record<string, string>,
+): Promise<{ status: number; body: string; ws?: WebSocket }> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, 'less-rpc-v1', { headers });
+    ws.once('open', () => resolve({ status: 101, body: '', ws }));
+    ws.once('unexpected-response', (_req, res) => {
+      let body = '';
+      res.on('data', (c: Buffer) => {
+        body += c.toString();
+      });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    ws.once('error', reject);
+  });
+}
+
+describe('FED-KEY-08 / FED-WS-01 a server with FEDERATION_TRUSTED_KEYS accepts signed peers', () => {
+  it('unsigned upgrade → 401, correctly signed → 101; /health, /status and /metrics show the live peer', async () => {
+    const peer = peerKey('peer.example.com');
+    fixture = await startServer({ FEDERATION_TRUSTED_KEYS: peer.entry, FEDERATION_FST_SECRET: 'secret' });
+    const fedUrl = `${fixture.url.replace('http://', 'ws://')}/api/v1/federation/ws`;
+    const unsigned = await dial(fedUrl, {});
+    expect(unsigned).toEqual({ status: 401, body: 'signature verification failed' });
+    const host = new URL(fedUrl).host;
+    const signed = signHttpRequest(
+      { method: 'GET', url: fedUrl, headers: { host } },
+      peer.privateKey,
+      peer.keyId,
+    );
+    const opened = await dial(fedUrl, { ...signed });
+    expect(opened.status).toBe(101);
+    try {
+      const health = await (await fetch(`${fixture.url}/health`)).json();
+      expect(health).toEqual({
+        status: 'healthy',
+        federation: { enabled: true, peer_count: 1, connections: 1 },
+      });
+      const { token } = await devToken(fixture.url, 'ops');
+      const auth = { headers: { Authorization: `Bearer ${token}` } };
+      const trusted = await (await fetch(`${fixture.url}/api/v1/federation/trusted`, auth)).json();
+      expect(trusted).toEqual({ domains: ['peer.example.com'] });
+      const status = await (
+        await fetch(`${fixture.url}/api/v1/federation/status/PEER.example.com`, auth)
+      ).json();
+      expect(status).toMatchObject({ domain: 'peer.example.com', connections: 1, spaces: 0 });
+      const untrusted = await fetch(`${fixture.url}/api/v1/federation/status/other.example.com`, auth);
+      expect(untrusted.status).toBe(404);
+      const metrics = await (await fetch(`${fixture.url}/metrics`)).text();
+      expect(metrics).toContain('less_sync_federation_peer_sockets{domain="peer.example.com"} 1');
+      expect(metrics).toContain('less_sync_federation_signature_failures_total{reason="missing_headers"} 1');
+    } finally {
+      opened.ws?.close();
+    }
+  });
+
+  it('FED-HTTP-02..04 without trusted keys: federation route 404, /trusted 404, no /health block', async () => {
+    fixture = await startServer();
+    const health = await (await fetch(`${fixture.url}/health`)).json();
+    expect(health).toEqual({ status: 'healthy' });
+    const { token } = await devToken(fixture.url, 'ops');
+    const res = await fetch(`${fixture.url}/api/v1/federation/trusted`, {
+      headers: { Authorization: `Bearer ${token}` },
+    });
+    expect(res.status).toBe(404);
+  });
+});
