@@ -6,6 +6,14 @@ const b64 = (value: string | Buffer): string => Buffer.from(value).toString('bas
 
 export type UcanCommand = '/space/read' | '/space/write' | '/space/admin';
 
+/** The `exp` claim of a signed UCAN. */
+function proofExpiry(token: string): number {
+  const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as {
+    exp: number;
+  };
+  return payload.exp;
+}
+
 /** An ES256 did:key identity: a space root or a member's device key. */
 export class UcanKey {
   readonly did: string;
@@ -39,7 +47,9 @@ export class UcanKey {
     const claims = {
       iss: this.did,
       aud: options.audience,
-      exp: options.exp ?? nowSeconds() + 3600,
+      // A child may not outlive its proof: by default it expires with it, so a second ticking between two
+      // issues never makes a chain invalid.
+      exp: options.exp ?? (options.proof === undefined ? nowSeconds() + 3600 : proofExpiry(options.proof)),
       ...(options.nbf === undefined ? {} : { nbf: options.nbf }),
       cmd: options.cmd ?? '/space/write',
       with: `space:${options.space}`,
