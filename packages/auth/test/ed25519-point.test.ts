@@ -32,4 +32,19 @@ describe('Ed25519 point check (FED-KEY-02, FED-KEY-05)', () => {
     expect(refused).toBeGreaterThan(5);
     expect(refused).toBeLessThan(60);
   });
+
+  it('FED-KEY-05 non-canonical encodings are refused: y ≥ p, and x = 0 with the sign bit set', () => {
+    const p = (1n << 255n) - 19n;
+    const bytes = new Uint8Array(32);
+    let v = p + 1n; // y = p + 1 ≡ 1, a point only when encoded canonically
+    for (let i = 0; i < 32; i++) {
+      bytes[i] = Number(v & 0xffn);
+      v >>= 8n;
+    }
+    expect(isEd25519Point(bytes)).toBe(false);
+    const negativeZero = new Uint8Array(32);
+    negativeZero[0] = 1; // y = 1 → x = 0
+    negativeZero[31] = 0x80;
+    expect(isEd25519Point(negativeZero)).toBe(false);
+  });
 });

@@ -118,7 +118,8 @@ describe('R17 gate and B13 grant memory', () => {
 
 describe('FED-KEY-05 trust map', () => {
   it('a key that is not an Ed25519 point (or not 32 bytes) stops the start with the reference message', async () => {
-    const { buildFederationTrust, isEd25519Point } = await import('../../src/index.js');
+    const { buildFederationTrust } = await import('../../src/index.js');
+    const { isEd25519Point } = await import('@less-sync/auth');
     const { generateKeyPairSync } = await import('node:crypto');
     const good = Buffer.from(
       String(generateKeyPairSync('ed25519').publicKey.export({ format: 'jwk' }).x),

@@ -8,16 +8,18 @@ const D = (-121665n * modInverse(121666n)) % P;
 
 export function isEd25519Point(bytes: Uint8Array): boolean {
   if (bytes.byteLength !== 32) return false;
+  const sign = (bytes[31] ?? 0) >> 7; // the top bit is the sign of x
   let y = 0n;
   for (let i = 31; i >= 0; i--) y = (y << 8n) | BigInt(bytes[i] ?? 0);
-  y &= (1n << 255n) - 1n; // the top bit is the sign of x
-  y %= P;
+  y &= (1n << 255n) - 1n;
+  if (y >= P) return false; // non-canonical encoding
   const y2 = (y * y) % P;
   const u = (y2 - 1n + P) % P;
   const v = (((D * y2) % P) + 1n + P) % P;
   const x2 = (u * modInverse(v)) % P;
   // A square root of x² exists iff x² is 0 or a quadratic residue (Euler's criterion).
-  return x2 === 0n || modPow(x2, (P - 1n) / 2n) === 1n;
+  if (x2 === 0n) return sign === 0; // x = 0 has no negative
+  return modPow(x2, (P - 1n) / 2n) === 1n;
 }
 
 function modPow(base: bigint, exponent: bigint): bigint {

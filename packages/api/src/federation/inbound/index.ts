@@ -23,4 +23,4 @@ export {
   type FederationQuotaLimits,
   InMemoryFederationQuota,
 } from './quota.js';
-export { buildFederationTrust, type FederationTrust, isEd25519Point, type TrustedPeerKey } from './trust.js';
+export { buildFederationTrust, type FederationTrust, type TrustedPeerKey } from './trust.js';

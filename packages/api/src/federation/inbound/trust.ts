@@ -1,39 +1,5 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
-import { canonicalizeDomain, extractDomainFromKeyId } from '@less-sync/auth';
-
-const P = (1n << 255n) - 19n;
-
-function modPow(base: bigint, exp: bigint): bigint {
-  let result = 1n;
-  let b = base % P;
-  let e = exp;
-  while (e > 0n) {
-    if (e & 1n) result = (result * b) % P;
-    b = (b * b) % P;
-    e >>= 1n;
-  }
-  return result;
-}
-
-const D = ((((-121665n % P) + P) % P) * modPow(121666n, P - 2n)) % P;
-
-/**
- * RFC 8032 §5.1.3 decoding: true when the 32 bytes decompress to a curve point. Node imports any 32
- * bytes as an Ed25519 key, so a mistyped key would otherwise only show up as failing signatures.
- */
-export function isEd25519Point(bytes: Uint8Array): boolean {
-  if (bytes.byteLength !== 32) return false;
-  const sign = (bytes[31] ?? 0) >> 7;
-  let y = 0n;
-  for (let i = 31; i >= 0; i--) y = (y << 8n) | BigInt(i === 31 ? (bytes[i] ?? 0) & 0x7f : (bytes[i] ?? 0));
-  if (y >= P) return false;
-  const y2 = (y * y) % P;
-  const u = (y2 - 1n + P) % P;
-  const v = (D * y2 + 1n) % P;
-  const x2 = (u * modPow(v, P - 2n)) % P;
-  if (x2 === 0n) return sign === 0;
-  return modPow(x2, (P - 1n) / 2n) === 1n;
-}
+import { canonicalizeDomain, extractDomainFromKeyId, isEd25519Point } from '@less-sync/auth';
 
 /** One `FEDERATION_TRUSTED_KEYS` entry as configuration parsed it. */
 export interface TrustedPeerKey {
