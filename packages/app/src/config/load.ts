@@ -1,3 +1,4 @@
+import { parseBrokerConfig, parseClusterConfig } from './broker.js';
 import { parseDatabase, parseDataDir } from './database.js';
 import { ConfigError, exitWithStartupError, type FatalErrorSink } from './errors.js';
 import { parseFederation } from './federation.js';
@@ -84,6 +85,8 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
     listenAddr,
     dataDir,
     database,
+    broker: parseBrokerConfig(env, database),
+    cluster: parseClusterConfig(env),
     issuers,
     devIssuer,
     audiences,

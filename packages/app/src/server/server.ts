@@ -10,12 +10,11 @@ import {
   type ExtraRoute,
   type FederationJwk,
   type HttpApp,
-  KeyedLock,
 } from '@less-sync/api';
 import { UcanValidator } from '@less-sync/auth';
-import { InMemoryBroker, PresenceRegistry } from '@less-sync/realtime';
 import { type BlobStore, migrate, migrationStatus, openStorage, type Storage } from '@less-sync/storage';
 import type { Logger } from 'pino';
+import { type Cluster, openCluster } from '../cluster/index.js';
 import type { Config } from '../config/types.js';
 import { DEV_TOKEN_PATH, DevIssuer, devIssuerRoutes } from '../dev-issuer/index.js';
 import { JobScheduler, maintenanceJobs } from '../jobs/index.js';
@@ -97,7 +96,8 @@ export async function createServer(
     storage = openStorage(db.source);
     const blobs = await openBlobStore(config.fileStorage);
     const federationJwks = await loadFederationJwks(storage);
-    return assemble(config, options, logger, db, storage, blobs, federationJwks);
+    const cluster = await openCluster(config, db.executor, storage, logger);
+    return assemble(config, options, logger, db, storage, blobs, federationJwks, cluster);
   } catch (error) {
     await storage?.close().catch(() => undefined);
     await db.close().catch(() => undefined);
@@ -125,14 +125,13 @@ function assemble(
   storage: Storage,
   blobs: BlobStore | undefined,
   federationJwks: FederationJwk[],
+  cluster: Cluster,
 ): LessSyncServer {
   const metrics = createMetrics({ processMetrics: options.processMetrics ?? true });
   metrics.setPoolStatsSource(db.poolStats);
   const devIssuer = config.devIssuer ? new DevIssuer() : undefined;
   const tokenValidator = createTokenValidator(config, devIssuer);
-  const broker = new InMemoryBroker({ maxConnectionsPerMailbox: 3 });
-  const presence = new PresenceRegistry();
-  const uploadLock = new KeyedLock();
+  const { broker, presence, uploadLock } = cluster;
 
   const deps: ApiDeps = {
     storage,
@@ -141,16 +140,19 @@ function assemble(
     ucanValidator: new UcanValidator(),
     broker,
     presence,
+    cluster: broker,
     blobs,
     logger,
     metrics: apiMetricsHooks(metrics),
     config: {
       rateLimits: config.rateLimits,
-      identityHashKey: config.identityHashKey.key,
+      identityHashKey: cluster.identityHashKey,
       trustedDomains: config.federation.trustedDomains,
     },
   };
   const services = createApiServices(deps);
+  // R8 across instances: a revocation made elsewhere ends the matching subscriptions here too.
+  broker.onRevocation((space, cid, reason) => void services.sessions.revoke(space, cid, reason));
   const endpoint = createClientEndpoint(services, {
     upgradeHeaders: COMMON_HEADERS,
     hooks: {
@@ -168,7 +170,7 @@ function assemble(
   const extraRoutes: ExtraRoute[] = [metricsRoute(metrics)];
   if (devIssuer) extraRoutes.push(...devIssuerRoutes(devIssuer));
   const app = createHttpApp({
-    health: storage,
+    health: { ping: () => storage.ping(), broker: () => broker.health() },
     tokenValidator,
     files: blobs
       ? {
@@ -205,17 +207,19 @@ function assemble(
   });
 
   const scheduler = new JobScheduler(logger);
-  const jobs = maintenanceJobs({
-    storage,
-    broker,
-    presence,
-    blobs,
-    uploadLock,
-    rateLimits: config.rateLimits,
-    logger,
-  });
+  const jobs = cluster.jobs(
+    maintenanceJobs({
+      storage,
+      broker,
+      presence,
+      blobs,
+      uploadLock,
+      rateLimits: config.rateLimits,
+      logger,
+    }),
+  );
   let address: ServerAddress | undefined;
-  const parts: ShutdownParts = { httpServer, endpoint, scheduler, services, storage, db, logger };
+  const parts: ShutdownParts = { httpServer, endpoint, scheduler, services, storage, db, logger, cluster };
   let closing: Promise<void> | undefined;
 
   return {
