@@ -151,6 +151,8 @@ describe('loadConfig (CONFIG-01)', () => {
       listenAddr: { host: '127.0.0.1', port: 5379, family: 4, text: '127.0.0.1:5379' },
       dataDir: './data',
       database: { kind: 'embedded', dir: './data/pglite' },
+      broker: { kind: 'memory' },
+      cluster: { heartbeatMs: 5000, deadAfterMs: 15000 },
       issuers: [],
       devIssuer: true,
       audiences: [],
