@@ -68,14 +68,16 @@ export async function openCluster(
       broker,
       presence,
       uploadLock: new KeyedLock(),
-      identityHashKey: config.identityHashKey.key,
+      // Stored like the multi-instance key, so a restart keeps rate-limit counts and pseudonyms (R12).
+      identityHashKey: config.identityHashKey.generated
+        ? await new ClusterState(db, instanceId).secret('identity_hash_key', 32)
+        : config.identityHashKey.key,
       state: none,
       jobs: (jobs) => [...jobs],
       close: () => broker.close(),
     };
   }
   const state = new ClusterState(db, instanceId, timings);
-  await state.ensureSchema();
   await state.heartbeat();
   const identityHashKey = config.identityHashKey.generated
     ? await state.secret('identity_hash_key', 32)

@@ -1,11 +1,10 @@
 /**
  * Service-wide state in the database, shared by every instance: liveness (heartbeats), the per-mailbox
- * connection slots, generated secrets and the last run of each scheduled job (see schema.ts).
+ * connection slots, generated secrets and the last run of each scheduled job (tables from migration 013).
  */
 import { randomBytes } from 'node:crypto';
 import type { ConnectionSlots } from '@less-sync/realtime';
 import type { SqlExecutor } from '@less-sync/storage';
-import { CLUSTER_SCHEMA_SQL } from './schema.js';
 
 export interface ClusterTimings {
   /** How often an instance proves it is alive (default 5 s). */
@@ -22,18 +21,6 @@ export class ClusterState implements ConnectionSlots {
     readonly instanceId: string,
     readonly timings: ClusterTimings = DEFAULT_CLUSTER_TIMINGS,
   ) {}
-
-  /** Create the cluster tables when missing (idempotent; serialized across instances). */
-  async ensureSchema(): Promise<void> {
-    await this.db.withSession(async (session) => {
-      await session.query(`SELECT pg_advisory_lock(hashtextextended('less_sync_cluster_schema', 0))`);
-      try {
-        await session.exec(CLUSTER_SCHEMA_SQL);
-      } finally {
-        await session.query(`SELECT pg_advisory_unlock(hashtextextended('less_sync_cluster_schema', 0))`);
-      }
-    });
-  }
 
   async heartbeat(): Promise<void> {
     await this.db.query(

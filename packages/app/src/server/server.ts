@@ -83,6 +83,7 @@ export async function createServer(
 
   const db = await openServerDatabase(config.database, logger);
   let storage: Storage | undefined;
+  let cluster: Cluster | undefined;
   try {
     if (config.migrateOnStart) {
       const result = await migrate(db.executor, {
@@ -96,9 +97,10 @@ export async function createServer(
     storage = openStorage(db.source);
     const blobs = await openBlobStore(config.fileStorage);
     const federationJwks = await loadFederationJwks(storage);
-    const cluster = await openCluster(config, db.executor, storage, logger);
+    cluster = await openCluster(config, db.executor, storage, logger);
     return assemble(config, options, logger, db, storage, blobs, federationJwks, cluster);
   } catch (error) {
+    await cluster?.close().catch(() => undefined);
     await storage?.close().catch(() => undefined);
     await db.close().catch(() => undefined);
     throw error;

@@ -186,8 +186,8 @@ describe('loadConfig (CONFIG-01)', () => {
       warnings: [
         'TRUSTED_ISSUERS is not set: the built-in development issuer is on (anyone who can reach ' +
           '127.0.0.1:5379 can get a token); for local development only',
-        'IDENTITY_HASH_KEY is not set: rate limiting uses a random key made at start, so rate-limit counts ' +
-          'reset on every restart; set IDENTITY_HASH_KEY to 64 hex characters to keep them',
+        'IDENTITY_HASH_KEY is not set: a random key is generated once and stored in the database, so every ' +
+          'instance and every restart share it; set IDENTITY_HASH_KEY to 64 hex characters to manage it yourself',
       ],
     });
   });
