@@ -107,10 +107,9 @@ export class PresenceRegistry {
   /** Every entry of a space except the caller's, as pseudonyms (PRESENCE-3). */
   peers(rawSpace: string, excludeConnectionId: string): PresencePeer[] {
     const space = spaceKey(rawSpace);
-    const peers = this.spaces.get(space);
-    if (!peers) return [];
     const out: PresencePeer[] = [];
-    for (const [connectionId, entry] of peers) {
+    // No local entry must not hide peers mirrored from other instances.
+    for (const [connectionId, entry] of this.spaces.get(space) ?? []) {
       if (connectionId === excludeConnectionId) continue;
       out.push({ peer: derivePseudonym(this.secret, connectionId, space), data: entry.data });
     }
