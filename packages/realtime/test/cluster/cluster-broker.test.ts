@@ -18,7 +18,7 @@ const OTHER = '00000000-0000-4000-8000-000000000002';
 function sink(mailboxId = 'mb', excludeId = 'c1') {
   const frames: Uint8Array[] = [];
   const sub: Subscriber = {
-    send: (p) => (frames.push(p), true),
+    send: (p) => frames.push(p) > 0,
     excludeId,
     mailboxId,
     isClosed: () => false,
