@@ -42,4 +42,5 @@ export const DESCRIPTIONS = [
   'unified cursor',
   'federation keys',
   'federation key lifecycle',
+  'cluster state',
 ];

@@ -111,6 +111,15 @@ export interface ApiConfig {
   readonly pull?: Partial<PullLimitsConfig>;
 }
 
+/**
+ * Signals other instances of the same service must act on (many instances, one database). Absent with a
+ * single process. Which transport carries them is the app's business.
+ */
+export interface ClusterSignals {
+  /** R8 across instances: end, everywhere, the live subscriptions resting on `cid`. */
+  publishRevocation(space: string, cid: string, reason: string): Promise<void>;
+}
+
 /** Runs work one at a time per key (the HTTP upload path's per-blob lock). */
 export interface KeyedRunner {
   run<T>(key: string, fn: () => Promise<T>): Promise<T>;
@@ -131,6 +140,7 @@ export interface ApiDeps {
    */
   readonly uploadLock?: KeyedRunner | undefined;
   readonly federation?: FederationForwarder | undefined;
+  readonly cluster?: ClusterSignals | undefined;
   readonly clock?: ApiClock;
   readonly logger?: ApiLogger;
   readonly metrics?: ApiMetrics;

@@ -12,12 +12,14 @@ export {
   SpaceAuthzError,
   type SpaceAuthzErrorCode,
 } from './authz/index.js';
+export { createChangeResolver, MAX_CATCH_UP_ENTRIES } from './cluster/index.js';
 export {
   type ApiClock,
   type ApiConfig,
   type ApiDeps,
   type ApiLogger,
   type ApiMetrics,
+  type ClusterSignals,
   DEFAULT_MAX_SUBSCRIBE_SPACES,
   type FederationForwarder,
   type KeyedRunner,

@@ -1,4 +1,6 @@
 /** Public surface of @less-sync/app. */
+
+export * from './cluster/index.js';
 export * from './config/index.js';
 export * from './dev-issuer/index.js';
 export * from './federation-keys/index.js';

@@ -6,6 +6,13 @@ export { publishToMailbox, publishToSpace } from './broker/publish.js';
 export { spaceKey } from './broker/space-key.js';
 export type { Broker, Subscriber, SubscriberId } from './broker/types.js';
 export { type Clock, scheduleAt, systemClock, type TimerHandle } from './clock.js';
+export {
+  ClusterBroker,
+  type ClusterBrokerOptions,
+  type RevocationHandler,
+} from './cluster/cluster-broker.js';
+export { type ClusterMessage, decodeMessage, encodeMessage } from './cluster/messages.js';
+export type { ChangeResolver, ClusterLogger, ConnectionSlots } from './cluster/types.js';
 export { AuthRejectedError, type AuthRejectionKind, Close, type CloseDirective } from './connection/close.js';
 export {
   type ConnectionConfig,
@@ -54,3 +61,15 @@ export {
   type PresenceSetOutcome,
 } from './presence/registry.js';
 export { sweepPresence } from './presence/sweep.js';
+export { MemoryBus, MemoryTransport } from './transports/memory/memory-transport.js';
+export {
+  PostgresTransport,
+  type PostgresTransportOptions,
+} from './transports/postgres/postgres-transport.js';
+export type {
+  ClusterTransport,
+  TransportHandlers,
+  TransportHealth,
+  TransportKind,
+  TransportState,
+} from './transports/types.js';

@@ -17,6 +17,14 @@ export async function healthResponse(
     logger.warn({ err: error }, 'health check: database ping failed');
     return jsonResponse(503, { status: 'unhealthy', error: 'database unavailable' });
   }
+  const broker = health.broker?.();
+  if (broker !== undefined && broker.state !== 'ok') {
+    // Local delivery goes on and other instances catch up from the database: degraded, still serving.
+    return jsonResponse(200, {
+      status: 'degraded',
+      broker: { transport: broker.kind, state: broker.state, error: broker.detail ?? '' },
+    });
+  }
   if (federation === undefined) return jsonResponse(200, { status: 'healthy' });
   return jsonResponse(200, {
     status: 'healthy',

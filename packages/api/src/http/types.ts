@@ -12,6 +12,8 @@ export interface HttpLogger {
 /** What `/health` pings (HTTP-09): a trivial database round trip. */
 export interface HealthCheck {
   ping(): Promise<void>;
+  /** The cross-instance transport's state, when the service runs as several instances. */
+  broker?(): { readonly kind: string; readonly state: string; readonly detail?: string | undefined };
 }
 
 /** One peer's usage, as HTTP-12 reports it (keys in this order on the wire). */

@@ -4,8 +4,8 @@ import { ConfigError } from './errors.js';
 import type { Env, IdentityHashKeyConfig } from './types.js';
 
 export const IDENTITY_HASH_KEY_GENERATED_WARNING =
-  'IDENTITY_HASH_KEY is not set: rate limiting uses a random key made at start, so rate-limit counts ' +
-  'reset on every restart; set IDENTITY_HASH_KEY to 64 hex characters to keep them';
+  'IDENTITY_HASH_KEY is not set: a random key is generated once and stored in the database, so every ' +
+  'instance and every restart share it; set IDENTITY_HASH_KEY to 64 hex characters to manage it yourself';
 
 /**
  * CONFIG-06 `IDENTITY_HASH_KEY`: 64 hex characters (either case, no `0x`), trimmed. Returns undefined

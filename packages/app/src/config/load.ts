@@ -1,4 +1,5 @@
 import { type CapacityConfig, parseCapacity } from './capacity.js';
+import { type BrokerConfig, type ClusterConfig, parseBrokerConfig, parseClusterConfig } from './broker.js';
 import { parseDatabase, parseDataDir } from './database.js';
 import { readTrimmed } from './env.js';
 import { ConfigError, ConfigErrors, exitWithStartupError, type FatalErrorSink } from './errors.js';
@@ -109,6 +110,8 @@ export function loadConfig(rawEnv: Env, options: LoadConfigOptions = {}): Config
   const shutdownTimeoutMs = read(() => parseShutdownTimeoutMs(env));
   const publicUrl = read(() => parsePublicUrl(env));
   const capacity = read(() => parseCapacity(env));
+  const broker = database === undefined ? undefined : read(() => parseBrokerConfig(env, database));
+  const cluster = read(() => parseClusterConfig(env));
   const limits = read(() => parseLimits(env));
   const tracing = read(() => parseTracing(env));
 
@@ -120,6 +123,8 @@ export function loadConfig(rawEnv: Env, options: LoadConfigOptions = {}): Config
     listenAddr: listenAddr as ListenAddr,
     dataDir,
     database: database as DatabaseConfig,
+    broker: broker as BrokerConfig,
+    cluster: cluster as ClusterConfig,
     issuers,
     devIssuer,
     audiences,

@@ -24,6 +24,8 @@ export interface ListenAddr {
 export type SslMode = 'disable' | 'allow' | 'prefer' | 'require' | 'verify-ca' | 'verify-full';
 
 /** CONFIG-03 / R23: a real PostgreSQL server, or embedded PGlite in the data directory. */
+import type { BrokerConfig, ClusterConfig } from './broker.js';
+
 export type DatabaseConfig =
   | {
       readonly kind: 'postgres';
@@ -122,6 +124,9 @@ export interface Config {
   /** `LESS_SYNC_DATA_DIR`: the embedded database and default local files live under it. */
   readonly dataDir: string;
   readonly database: DatabaseConfig;
+  /** BROKER_URL: how instances relay changes (see config/broker.ts). */
+  readonly broker: BrokerConfig;
+  readonly cluster: ClusterConfig;
   /** Empty when none configured (then `devIssuer` says whether the built-in development issuer runs). */
   readonly issuers: readonly TrustedIssuer[];
   readonly devIssuer: boolean;

@@ -182,10 +182,30 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
   {
     names: ['IDENTITY_HASH_KEY'],
     label: '`IDENTITY_HASH_KEY`',
-    default: 'random per start (warning)',
+    default: 'generated once and stored in the database (warning)',
     meaning:
-      '64 hex chars: HMAC key of rate-limit actor hashes and access-log user pseudonyms; set it so both survive restarts',
+      '64 hex chars: HMAC key of rate-limit actor hashes and access-log user pseudonyms (shared by every instance)',
     secret: true,
+  },
+  {
+    names: ['BROKER_URL'],
+    label: '`BROKER_URL`',
+    default: 'unset: PostgreSQL LISTEN/NOTIFY on `DATABASE_URL` (in-process with the embedded database)',
+    meaning:
+      'how instances of one service relay changes (see `docs/scaling.md`); `redis://`, `rediss://` and `nats://` are recognised but not built yet and refuse to start; any other scheme is a startup error',
+  },
+  {
+    names: ['CLUSTER_HEARTBEAT_MS'],
+    label: '`CLUSTER_HEARTBEAT_MS`',
+    default: '`5000`',
+    meaning: 'how often an instance records that it is alive (PostgreSQL only)',
+  },
+  {
+    names: ['CLUSTER_DEAD_AFTER_MS'],
+    label: '`CLUSTER_DEAD_AFTER_MS`',
+    default: '`15000`',
+    meaning:
+      'an instance silent this long is dead: its mailbox slots are freed and its presence peers leave (at least twice the heartbeat)',
   },
   rateLimit('MEMBERSHIP_APPEND', '`10` / `3600`', 'membership appends per actor per window (MAX `0` = off)'),
   rateLimit('INVITATION_CREATE', '`10` / `3600`', 'invitations per actor per window'),

@@ -9,13 +9,12 @@ import {
   createHttpApp,
   type ExtraRoute,
   type HttpApp,
-  KeyedLock,
 } from '@less-sync/api';
 import { UcanValidator } from '@less-sync/auth';
-import { InMemoryBroker, PresenceRegistry } from '@less-sync/realtime';
 import { type BlobStore, migrate, migrationStatus, openStorage, type Storage } from '@less-sync/storage';
 import type { Logger } from 'pino';
 import { storagePullOptions } from '../config/capacity.js';
+import { type Cluster, openCluster } from '../cluster/index.js';
 import type { Config } from '../config/types.js';
 import { DEV_TOKEN_PATH, DevIssuer, devIssuerRoutes } from '../dev-issuer/index.js';
 import { describeFederationKeys, type FederationKeys, loadFederationKeys } from '../federation-keys/index.js';
@@ -97,6 +96,7 @@ export async function createServer(
     throw error;
   }
   let storage: Storage | undefined;
+  let cluster: Cluster | undefined;
   try {
     if (config.migrateOnStart) {
       const result = await migrate(db.executor, {
@@ -113,8 +113,10 @@ export async function createServer(
       onInvalidKey: (error) => logger.error({ err: error }, 'federation key left out of the JWKS'),
     });
     logger.info(describeFederationKeys(federationKeys), 'federation keys');
-    return assemble(config, options, logger, db, storage, blobs, federationKeys, tracing);
+    cluster = await openCluster(config, db.executor, storage, logger);
+    return assemble(config, options, logger, db, storage, blobs, federationKeys, tracing, cluster);
   } catch (error) {
+    await cluster?.close().catch(() => undefined);
     await storage?.close().catch(() => undefined);
     await db.close().catch(() => undefined);
     await tracing.shutdown().catch(() => undefined);
@@ -143,6 +145,7 @@ function assemble(
   blobs: BlobStore | undefined,
   federationKeys: FederationKeys,
   tracing: Tracing,
+  cluster: Cluster,
 ): LessSyncServer {
   const metrics = createMetrics({
     processMetrics: options.processMetrics ?? true,
@@ -151,9 +154,7 @@ function assemble(
   metrics.setPoolStatsSource(db.poolStats);
   const devIssuer = config.devIssuer ? new DevIssuer() : undefined;
   const tokenValidator = createTokenValidator(config, devIssuer);
-  const broker = new InMemoryBroker({ maxConnectionsPerMailbox: 3 });
-  const presence = new PresenceRegistry();
-  const uploadLock = new KeyedLock();
+  const { broker, presence, uploadLock } = cluster;
 
   const deps: ApiDeps = {
     storage,
@@ -162,12 +163,13 @@ function assemble(
     ucanValidator: new UcanValidator(),
     broker,
     presence,
+    cluster: broker,
     blobs,
     logger,
     metrics: apiMetricsHooks(metrics, tracing),
     config: {
       rateLimits: config.rateLimits,
-      identityHashKey: config.identityHashKey.key,
+      identityHashKey: cluster.identityHashKey,
       trustedDomains: config.federation.trustedDomains,
       connection: { authFrameMaxBytes: config.limits.authFrameMaxBytes },
       pull: config.capacity.pull,
@@ -175,8 +177,10 @@ function assemble(
   };
   const services = createApiServices(deps);
   const userLimit = userConnectionLimit(config.limits, metrics);
-  const userPseudonym = userPseudonymer(config.identityHashKey.key);
+  const userPseudonym = userPseudonymer(cluster.identityHashKey);
   const wsAccess = wsAccessLog(logger, userPseudonym);
+  // R8 across instances: a revocation made elsewhere ends the matching subscriptions here too.
+  broker.onRevocation((space, cid, reason) => void services.sessions.revoke(space, cid, reason));
   const endpoint = createClientEndpoint(services, {
     upgradeHeaders: COMMON_HEADERS,
     hooks: {
@@ -210,7 +214,7 @@ function assemble(
   const extraRoutes: ExtraRoute[] = [metricsRoute(metrics), ...probes.routes()];
   if (devIssuer) extraRoutes.push(...devIssuerRoutes(devIssuer));
   const app = createHttpApp({
-    health: storage,
+    health: { ping: () => storage.ping(), broker: () => broker.health() },
     tokenValidator,
     files: blobs
       ? {
@@ -255,15 +259,17 @@ function assemble(
   });
 
   const scheduler = new JobScheduler(logger);
-  const jobs = maintenanceJobs({
-    storage,
-    broker,
-    presence,
-    blobs,
-    uploadLock,
-    rateLimits: config.rateLimits,
-    logger,
-  });
+  const jobs = cluster.jobs(
+    maintenanceJobs({
+      storage,
+      broker,
+      presence,
+      blobs,
+      uploadLock,
+      rateLimits: config.rateLimits,
+      logger,
+    }),
+  );
   let address: ServerAddress | undefined;
   const sockets = {
     shutdown: async (o: { graceMs: number }) => {
@@ -279,6 +285,7 @@ function assemble(
     db,
     logger,
     tracing,
+    cluster,
   };
   let closing: Promise<void> | undefined;
 

@@ -15,6 +15,8 @@ export interface ShutdownParts {
   readonly logger: Logger;
   /** Flushed last, so spans of the shutdown itself are exported. */
   readonly tracing?: { shutdown(): Promise<void> };
+  /** Stops the cross-instance transport and frees this instance's mailbox slots. */
+  readonly cluster?: { close(): Promise<void> };
 }
 
 const sleep = (ms: number) =>
@@ -52,6 +54,7 @@ export async function shutdownServer(parts: ShutdownParts, timeoutMs: number): P
   }
   await parts.scheduler.stop();
   await Promise.race([parts.services.background.idle(), sleep(remaining())]);
+  await parts.cluster?.close().catch((error) => logger.warn({ err: error }, 'closing the cluster failed'));
   await parts.storage.close().catch((error) => logger.warn({ err: error }, 'closing the stores failed'));
   await parts.db.close().catch((error) => logger.warn({ err: error }, 'closing the database failed'));
   await parts.tracing

@@ -3,8 +3,8 @@ import { ConfigError, loadConfig } from '../../src/index.js';
 import { fixedRandom, load, loadError, REFERENCE_ENV } from './helpers.js';
 
 const GENERATED_WARNING =
-  'IDENTITY_HASH_KEY is not set: rate limiting uses a random key made at start, so rate-limit counts ' +
-  'reset on every restart; set IDENTITY_HASH_KEY to 64 hex characters to keep them';
+  'IDENTITY_HASH_KEY is not set: a random key is generated once and stored in the database, so every ' +
+  'instance and every restart share it; set IDENTITY_HASH_KEY to 64 hex characters to manage it yourself';
 
 describe('IDENTITY_HASH_KEY (CONFIG-06, R12)', () => {
   it('CONFIG-06 parse_identity_hash_key_accepts_32_byte_hex', () => {

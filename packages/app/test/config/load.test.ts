@@ -151,6 +151,8 @@ describe('loadConfig (CONFIG-01)', () => {
       listenAddr: { host: '127.0.0.1', port: 5379, family: 4, text: '127.0.0.1:5379' },
       dataDir: './data',
       database: { kind: 'embedded', dir: './data/pglite' },
+      broker: { kind: 'memory' },
+      cluster: { heartbeatMs: 5000, deadAfterMs: 15000 },
       issuers: [],
       devIssuer: true,
       audiences: [],
@@ -184,8 +186,8 @@ describe('loadConfig (CONFIG-01)', () => {
       publicUrl: undefined,
       capacity: expect.objectContaining({ poolSize: 10, writeReserve: 3 }),
       warnings: [
-        'IDENTITY_HASH_KEY is not set: rate limiting uses a random key made at start, so rate-limit counts ' +
-          'reset on every restart; set IDENTITY_HASH_KEY to 64 hex characters to keep them',
+        'IDENTITY_HASH_KEY is not set: a random key is generated once and stored in the database, so every ' +
+          'instance and every restart share it; set IDENTITY_HASH_KEY to 64 hex characters to manage it yourself',
       ],
       limits: {
         authFrameMaxBytes: 65_536,

@@ -15,6 +15,9 @@ export interface PresenceConfig {
   sweepIntervalMs: number;
 }
 
+/** Bound on spaces with mirrored peers (memory stays bounded whatever other instances send). */
+const MAX_MIRRORED_SPACES = 100_000;
+
 export const DEFAULT_PRESENCE_CONFIG: Readonly<PresenceConfig> = Object.freeze({
   maxPeersPerSpace: 100,
   staleAfterMs: 45_000,
@@ -43,6 +46,11 @@ interface Entry {
   lastSeen: number;
 }
 
+/** A peer of another instance, learned from its `presence` broadcasts (keyed by pseudonym). */
+interface Mirrored extends Entry {
+  readonly origin: string;
+}
+
 export interface PresenceRegistryOptions {
   config?: Partial<PresenceConfig>;
   /** 32 bytes; random per process by default, so pseudonyms change across restarts. */
@@ -60,6 +68,7 @@ export class PresenceRegistry {
   private readonly clock: Pick<Clock, 'now'>;
   private readonly spaces = new Map<string, Map<string, Entry>>();
   private readonly byConnection = new Map<string, Set<string>>();
+  private readonly mirrored = new Map<string, Map<string, Mirrored>>();
 
   constructor(options: PresenceRegistryOptions = {}) {
     this.config = Object.freeze({ ...DEFAULT_PRESENCE_CONFIG, ...options.config });
@@ -98,13 +107,13 @@ export class PresenceRegistry {
   /** Every entry of a space except the caller's, as pseudonyms (PRESENCE-3). */
   peers(rawSpace: string, excludeConnectionId: string): PresencePeer[] {
     const space = spaceKey(rawSpace);
-    const peers = this.spaces.get(space);
-    if (!peers) return [];
     const out: PresencePeer[] = [];
-    for (const [connectionId, entry] of peers) {
+    // No local entry must not hide peers mirrored from other instances.
+    for (const [connectionId, entry] of this.spaces.get(space) ?? []) {
       if (connectionId === excludeConnectionId) continue;
       out.push({ peer: derivePseudonym(this.secret, connectionId, space), data: entry.data });
     }
+    for (const [peer, entry] of this.mirrored.get(space) ?? []) out.push({ peer, data: entry.data });
     return out;
   }
 
@@ -145,6 +154,59 @@ export class PresenceRegistry {
         leaves.push({ space, peer: derivePseudonym(this.secret, connectionId, space) });
       }
       if (peers.size === 0) this.spaces.delete(space);
+    }
+    for (const [space, peers] of this.mirrored) {
+      for (const [peer, entry] of peers) {
+        if (entry.lastSeen >= cutoff) continue;
+        peers.delete(peer);
+        leaves.push({ space, peer });
+      }
+      if (peers.size === 0) this.mirrored.delete(space);
+    }
+    return leaves;
+  }
+
+  /**
+   * Store or refresh a peer of another instance (its pseudonym, computed there with the shared secret).
+   * It expires like a local entry, and all of an instance's peers go when that instance is gone.
+   */
+  mirror(rawSpace: string, peer: string, data: Uint8Array, origin: string): void {
+    const space = spaceKey(rawSpace);
+    let peers = this.mirrored.get(space);
+    if (peers === undefined) {
+      if (this.mirrored.size >= MAX_MIRRORED_SPACES) return;
+      peers = new Map();
+      this.mirrored.set(space, peers);
+    }
+    if (!peers.has(peer) && peers.size >= this.config.maxPeersPerSpace) return;
+    peers.set(peer, { data: data.slice(), lastSeen: this.clock.now(), origin });
+  }
+
+  /** Instances that have mirrored peers here. */
+  mirrorOrigins(): Set<string> {
+    const origins = new Set<string>();
+    for (const peers of this.mirrored.values()) for (const entry of peers.values()) origins.add(entry.origin);
+    return origins;
+  }
+
+  /** A remote peer left (its `presence.leave` arrived). */
+  unmirror(rawSpace: string, peer: string): void {
+    const space = spaceKey(rawSpace);
+    const peers = this.mirrored.get(space);
+    if (!peers?.delete(peer)) return;
+    if (peers.size === 0) this.mirrored.delete(space);
+  }
+
+  /** Every mirrored peer of a dead instance; the caller tells local subscribers (PRESENCE-6 across instances). */
+  dropOrigin(origin: string): PresenceLeave[] {
+    const leaves: PresenceLeave[] = [];
+    for (const [space, peers] of this.mirrored) {
+      for (const [peer, entry] of peers) {
+        if (entry.origin !== origin) continue;
+        peers.delete(peer);
+        leaves.push({ space, peer });
+      }
+      if (peers.size === 0) this.mirrored.delete(space);
     }
     return leaves;
   }

@@ -24,7 +24,11 @@ const ALL = [
   'unified cursor',
   'federation keys',
   'federation key lifecycle',
+  // Ours, additive: state shared by the instances of one service.
+  'cluster state',
 ];
+/** The newest version (001-013); 001-012 are the reference's. */
+const LATEST = ALL.length;
 
 describe.each(await backends())('migration runner on $name', (backend: Backend) => {
   let s: Scratch;
@@ -33,10 +37,10 @@ describe.each(await backends())('migration runner on $name', (backend: Backend) 
   });
   afterEach(() => s.dispose());
 
-  it('SCHEMA-01 SCHEMA-02 CLI-MIGRATE-03 applies 001-012 in order, one step each, then nothing', async () => {
+  it('SCHEMA-01 SCHEMA-02 CLI-MIGRATE-03 applies 001-013 in order, one step each, then nothing', async () => {
     const seen: MigrationStep[] = [];
     const result = await migrate(s.db, { onStep: (step) => seen.push(step) });
-    expect(result.version).toBe(12);
+    expect(result.version).toBe(LATEST);
     expect(seen.map((x) => [x.action, x.version, x.description])).toEqual(
       ALL.map((d, i) => ['apply', i + 1, d]),
     );
@@ -45,15 +49,15 @@ describe.each(await backends())('migration runner on $name', (backend: Backend) 
     );
     expect(rows).toEqual(ALL.map((description, i) => ({ version: i + 1, description, success: true })));
     const again = await migrate(s.db);
-    expect(again).toEqual({ steps: [], version: 12 });
-    expect(await schemaVersion(s.db)).toEqual({ version: 12, dirty: false });
+    expect(again).toEqual({ steps: [], version: LATEST });
+    expect(await schemaVersion(s.db)).toEqual({ version: LATEST, dirty: false });
   });
 
-  it('CLI-MIGRATE-04 up 012, down to 0, up again leaves the same schema', async () => {
+  it('CLI-MIGRATE-04 up 013, down to 0, up again leaves the same schema', async () => {
     await migrate(s.db);
     const first = await schemaSnapshot(s.db);
-    const reverted = await migrate(s.db, { direction: 'down', steps: 12 });
-    expect(reverted.steps.map((x) => x.version)).toEqual([12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1]);
+    const reverted = await migrate(s.db, { direction: 'down', steps: LATEST });
+    expect(reverted.steps.map((x) => x.version)).toEqual(ALL.map((_, i) => LATEST - i));
     expect(reverted.version).toBe(0);
     expect(withoutLedger(await schemaSnapshot(s.db))).toEqual([]);
     expect(await schemaVersion(s.db)).toEqual({ version: 0, dirty: false });
@@ -63,24 +67,24 @@ describe.each(await backends())('migration runner on $name', (backend: Backend) 
 
   it('CLI-MIGRATE-04 every down script restores the schema of the level below', async () => {
     const levels: string[][] = [withoutLedger(await schemaSnapshot(s.db, { positions: false }))];
-    for (let v = 1; v <= 12; v++) {
+    for (let v = 1; v <= LATEST; v++) {
       await migrate(s.db, { steps: 1 });
       levels.push(withoutLedger(await schemaSnapshot(s.db, { positions: false })));
     }
-    expect(new Set(levels.map((l) => l.join('\n'))).size).toBe(13);
-    for (let v = 12; v >= 1; v--) {
+    expect(new Set(levels.map((l) => l.join('\n'))).size).toBe(LATEST + 1);
+    for (let v = LATEST; v >= 1; v--) {
       const { steps } = await migrate(s.db, { direction: 'down' });
       expect(steps.map((x) => [x.action, x.version])).toEqual([['revert', v]]);
       expect(withoutLedger(await schemaSnapshot(s.db, { positions: false }))).toEqual(levels[v - 1]);
     }
     expect((await migrate(s.db, { direction: 'down' })).steps).toEqual([]);
-  });
+  }, 120_000);
 
   it('CLI-MIGRATE-03 steps limits up; down reverts the highest first', async () => {
     expect((await migrate(s.db, { steps: 3 })).version).toBe(3);
     expect((await migrate(s.db, { direction: 'down', steps: 2 })).version).toBe(1);
     const states = (await migrationStatus(s.db)).map((x) => x.state);
-    expect(states).toEqual(['applied', ...Array(11).fill('pending')]);
+    expect(states).toEqual(['applied', ...Array(LATEST - 1).fill('pending')]);
     await expect(migrate(s.db, { steps: 0 })).rejects.toThrow(RangeError);
   });
 
@@ -137,7 +141,7 @@ describe.each(await backends())('migration runner on $name', (backend: Backend) 
     expect(after[2]).toMatchObject({ state: 'pending', installedOn: undefined });
   });
 
-  it('CLI-MIGRATE-02 the set is the twelve files of migrations/, checksummed with SHA-384', async () => {
+  it('CLI-MIGRATE-02 the set is the thirteen files of migrations/, checksummed with SHA-384', async () => {
     const set = await loadMigrations(defaultMigrationsDir());
     expect(set.migrations.map((m) => m.description)).toEqual(ALL);
     expect(set.migrations.every((m) => /^[0-9a-f]{96}$/.test(m.checksum) && m.down !== undefined)).toBe(true);

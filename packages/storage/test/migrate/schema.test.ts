@@ -50,6 +50,11 @@ describe.each(await backends())('final schema on $name', (backend: Backend) => {
     );
     expect(rows).toEqual(
       [
+        // Ours (013), additive: state shared by the instances of one service.
+        'cluster_connections',
+        'cluster_instances',
+        'cluster_job_runs',
+        'cluster_secrets',
         'federation_signing_keys',
         'files',
         'invitations',

@@ -33,6 +33,7 @@ export function membershipRevokeMethod(s: ApiServices): ClientRequestRoute {
       }
       try {
         const ended = await s.sessions.revoke(spaceId, params.ucan_cid, UCAN_REVOKED);
+        await s.deps.cluster?.publishRevocation(spaceId, params.ucan_cid, UCAN_REVOKED);
         await publishRevoked(s.broker, spaceId, UCAN_REVOKED, ctx.connectionId);
         s.logger.info?.({ space: spaceId, ended }, 'ucan revoked');
       } catch (err) {

@@ -1,0 +1,2 @@
+export { type Cluster, channelFor, openCluster } from './open.js';
+export { ClusterState, type ClusterTimings, DEFAULT_CLUSTER_TIMINGS } from './state.js';
