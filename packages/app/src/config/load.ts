@@ -1,5 +1,5 @@
-import { type CapacityConfig, parseCapacity } from './capacity.js';
 import { type BrokerConfig, type ClusterConfig, parseBrokerConfig, parseClusterConfig } from './broker.js';
+import { type CapacityConfig, parseCapacity } from './capacity.js';
 import { parseDatabase, parseDataDir } from './database.js';
 import { readTrimmed } from './env.js';
 import { ConfigError, ConfigErrors, exitWithStartupError, type FatalErrorSink } from './errors.js';

@@ -13,8 +13,8 @@ import {
 import { UcanValidator } from '@less-sync/auth';
 import { type BlobStore, migrate, migrationStatus, openStorage, type Storage } from '@less-sync/storage';
 import type { Logger } from 'pino';
-import { storagePullOptions } from '../config/capacity.js';
 import { type Cluster, openCluster } from '../cluster/index.js';
+import { storagePullOptions } from '../config/capacity.js';
 import type { Config } from '../config/types.js';
 import { DEV_TOKEN_PATH, DevIssuer, devIssuerRoutes } from '../dev-issuer/index.js';
 import { describeFederationKeys, type FederationKeys, loadFederationKeys } from '../federation-keys/index.js';
