@@ -69,9 +69,9 @@ describe('OPS-DEPLOY-01 docker-compose.yml', () => {
   };
   const instances = Object.entries(compose.services).filter(([, s]) => s.build !== undefined);
 
-  it('OPS-DEPLOY-01 two less-sync instances (the second in the scale profile), PostgreSQL, MinIO and Redis', () => {
+  it('OPS-DEPLOY-01 two less-sync instances on one database (the second in the scale profile), PostgreSQL and MinIO', () => {
     expect(instances.map(([name]) => name)).toEqual(['less-sync', 'less-sync-2']);
-    for (const service of ['postgres', 'minio', 'redis']) expect(compose.services).toHaveProperty(service);
+    for (const service of ['postgres', 'minio']) expect(compose.services).toHaveProperty(service);
   });
 
   it('OPS-DEPLOY-01 every variable it sets exists, the required ones are set, and the configuration loads', () => {
