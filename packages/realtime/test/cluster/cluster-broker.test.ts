@@ -92,7 +92,7 @@ describe('ClusterBroker over the memory transport', () => {
     await b.close();
   });
 
-  it('relays mailbox broadcasts and revocations (R8) to other instances only', async () => {
+  it('CLUSTER-03 relays mailbox broadcasts and revocations (R8) to other instances only', async () => {
     const { a, b } = await pair();
     const onB = sink('inbox');
     await b.register(onB.sub);
@@ -135,7 +135,7 @@ describe('ClusterBroker over the memory transport', () => {
     await raw.close();
   });
 
-  it('reads an oversized change back by cursor instead of carrying it', async () => {
+  it('CLUSTER-01 reads an oversized change back by cursor instead of carrying it', async () => {
     const db = resolver();
     const { a, b } = await pair({ resolver: db });
     const onB = sink('mb', 'b1');
@@ -151,7 +151,7 @@ describe('ClusterBroker over the memory transport', () => {
     await b.close();
   });
 
-  it('catches up after a transport gap from the last delivered cursor', async () => {
+  it('CLUSTER-02 catches up after a transport gap from the last delivered cursor', async () => {
     const db = resolver();
     const { a, b, tb, bus } = await pair({ resolver: db });
     const seen: string[] = [];
