@@ -1,47 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { freePort } from '../child.js';
-import {
-  buildServer,
-  type Child,
-  createScratchDatabase,
-  devToken,
-  pulledIds,
-  reap,
-  Session,
-  startChild,
-  waitListening,
-} from './support.js';
+import { type Child, devToken, pulledIds, Session, useFaultRig } from './support.js';
 
-let dataDir: string;
-let db: { url: string; drop(): void };
-let child: Child | undefined;
-
-beforeAll(async () => {
-  buildServer();
-  dataDir = await mkdtemp(join(tmpdir(), 'less-sync-fault-'));
-  db = createScratchDatabase();
-}, 300_000);
-
-afterAll(async () => {
-  await reap(child);
-  db?.drop();
-  await rm(dataDir, { recursive: true, force: true });
-});
+const rig = useFaultRig();
 
 const USERS = 8;
 
 describe('fault: kill -9 under push load', () => {
   it('FAULT-1 every acknowledged push survives a kill -9 of the server (0 lost)', async () => {
     const port = await freePort();
-    const env = { LISTEN_ADDR: `127.0.0.1:${port}`, LESS_SYNC_DATA_DIR: dataDir, DATABASE_URL: db.url };
-    const base = `http://127.0.0.1:${port}`;
-    const wsUrl = `ws://127.0.0.1:${port}/api/v1/ws`;
-    child = startChild(env);
-    await waitListening(child);
+    const { base, wsUrl } = await rig.start(port);
+    const child = rig.child as Child;
 
     const acked = new Map<string, string[]>();
     let stop = false;
@@ -75,8 +45,7 @@ describe('fault: kill -9 under push load', () => {
     await Promise.all(writers);
     const total = [...acked.values()].reduce((n, ids) => n + ids.length, 0);
 
-    child = startChild(env);
-    await waitListening(child);
+    await rig.start(port);
     let lost = 0;
     for (const [space, ids] of acked) {
       const user = `writer-${[...acked.keys()].indexOf(space)}`;

@@ -1,22 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { encodeNotification, encodeRequest } from '@less-sync/core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { freePort } from '../child.js';
-import {
-  buildServer,
-  type Child,
-  createScratchDatabase,
-  devToken,
-  reap,
-  Session,
-  startChild,
-  waitListening,
-} from './support.js';
+import { devToken, Session, useFaultRig } from './support.js';
 
 /** A small deterministic PRNG, so a failure can be replayed from its seed. */
 function prng(seed: number): () => number {
@@ -30,28 +18,13 @@ function prng(seed: number): () => number {
   };
 }
 
-let child: Child | undefined;
-let db: { url: string; drop(): void };
-let dataDir: string;
+const rig = useFaultRig();
 let base = '';
 let wsUrl = '';
 
 beforeAll(async () => {
-  buildServer();
-  dataDir = await mkdtemp(join(tmpdir(), 'less-sync-fault-'));
-  db = createScratchDatabase();
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  wsUrl = `ws://127.0.0.1:${port}/api/v1/ws`;
-  child = startChild({ LISTEN_ADDR: `127.0.0.1:${port}`, LESS_SYNC_DATA_DIR: dataDir, DATABASE_URL: db.url });
-  await waitListening(child);
+  ({ base, wsUrl } = await rig.start(await freePort()));
 }, 300_000);
-
-afterAll(async () => {
-  await reap(child);
-  db?.drop();
-  await rm(dataDir, { recursive: true, force: true });
-});
 
 const METHODS = [
   'subscribe',
@@ -104,7 +77,7 @@ describe('fault: fuzzed decoders against a live server', () => {
       session.close();
     }
     expect((await fetch(`${base}/health`)).status).toBe(200);
-    expect(child?.process.exitCode).toBeNull();
+    expect(rig.child?.process.exitCode).toBeNull();
     // Random bytes as the auth frame: closed with a 4000-series or 1009, never a crash.
     for (let i = 0; i < 100; i++) {
       const ws = new WebSocket(wsUrl, 'less-rpc-v1');
@@ -155,6 +128,6 @@ describe('fault: fuzzed decoders against a live server', () => {
       expect({ name, value, status: status >= 500 ? status : 'ok' }).toEqual({ name, value, status: 'ok' });
     }
     expect((await fetch(`${base}/health`)).status).toBe(200);
-    expect(child?.process.exitCode).toBeNull();
+    expect(rig.child?.process.exitCode).toBeNull();
   });
 });

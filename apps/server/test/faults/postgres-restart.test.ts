@@ -5,16 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../child.js';
-import {
-  buildServer,
-  type Child,
-  devToken,
-  pulledIds,
-  reap,
-  Session,
-  startChild,
-  waitListening,
-} from './support.js';
+import { type Child, devToken, pulledIds, Session, useFaultRig } from './support.js';
 
 /**
  * A private PostgreSQL cluster (initdb + pg_ctl in a temp dir, on a free port), so this test can stop and
@@ -85,21 +76,18 @@ async function postgresBin(): Promise<string> {
 }
 
 let cluster: PrivateCluster | undefined;
-let child: Child | undefined;
-let dataDir: string;
 
 beforeAll(async () => {
-  buildServer();
-  dataDir = await mkdtemp(join(tmpdir(), 'less-sync-fault-'));
   cluster = await PrivateCluster.create();
 }, 300_000);
 
 afterAll(async () => {
-  await reap(child);
   cluster?.destroy();
   if (cluster) await rm(join(cluster.dir, '..'), { recursive: true, force: true });
-  await rm(dataDir, { recursive: true, force: true });
 });
+
+// Registered after the cluster's hooks, so its afterAll (which reaps the server) runs before the cluster's.
+const rig = useFaultRig({ scratchDatabase: false });
 
 async function health(base: string): Promise<number> {
   try {
@@ -113,14 +101,8 @@ describe('fault: PostgreSQL stops and starts under the server', () => {
   it('FAULT-2 the server stays up, /health goes 503 then 200, and no acknowledged write is lost', async () => {
     const c = cluster as PrivateCluster;
     const port = await freePort();
-    const base = `http://127.0.0.1:${port}`;
-    const wsUrl = `ws://127.0.0.1:${port}/api/v1/ws`;
-    child = startChild({
-      LISTEN_ADDR: `127.0.0.1:${port}`,
-      LESS_SYNC_DATA_DIR: dataDir,
-      DATABASE_URL: c.url,
-    });
-    await waitListening(child);
+    const { base, wsUrl } = await rig.start(port, { DATABASE_URL: c.url });
+    const child = rig.child as Child;
     const { token, space } = await devToken(base, 'alice');
     const session = await Session.open(wsUrl, token);
     const acked: string[] = [];

@@ -1,50 +1,20 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodeNotification, type WireObject } from '@less-sync/core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../child.js';
-import {
-  buildServer,
-  type Child,
-  createScratchDatabase,
-  devToken,
-  type Reply,
-  reap,
-  Session,
-  startChild,
-  waitListening,
-} from './support.js';
+import { devToken, type Reply, Session, useFaultRig } from './support.js';
 
-let child: Child | undefined;
-let db: { url: string; drop(): void };
-let dataDir: string;
+const rig = useFaultRig();
 let base = '';
 let wsUrl = '';
 
 beforeAll(async () => {
-  buildServer();
-  dataDir = await mkdtemp(join(tmpdir(), 'less-sync-fault-'));
-  db = createScratchDatabase();
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  wsUrl = `ws://127.0.0.1:${port}/api/v1/ws`;
-  child = startChild({
-    LISTEN_ADDR: `127.0.0.1:${port}`,
-    LESS_SYNC_DATA_DIR: dataDir,
-    DATABASE_URL: db.url,
+  ({ base, wsUrl } = await rig.start(await freePort(), {
     FILE_STORAGE_BACKEND: 'local',
-    FILE_STORAGE_PATH: join(dataDir, 'files'),
-  });
-  await waitListening(child);
+    FILE_STORAGE_PATH: join(rig.dataDir, 'files'),
+  }));
 }, 300_000);
-
-afterAll(async () => {
-  await reap(child);
-  db?.drop();
-  await rm(dataDir, { recursive: true, force: true });
-});
 
 /** What the owner sees of a space: records with cursors, file bytes, membership. */
 async function snapshot(owner: Session, space: string, token: string, file: string): Promise<unknown> {

@@ -1,36 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { encodeRequest } from '@less-sync/core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { freePort } from '../child.js';
-import {
-  buildServer,
-  type Child,
-  createScratchDatabase,
-  devToken,
-  reap,
-  Session,
-  startChild,
-  waitListening,
-} from './support.js';
+import { devToken, Session, useFaultRig } from './support.js';
 
-let child: Child | undefined;
-let db: { url: string; drop(): void };
-let dataDir: string;
-
-beforeAll(async () => {
-  buildServer();
-  dataDir = await mkdtemp(join(tmpdir(), 'less-sync-fault-'));
-  db = createScratchDatabase();
-}, 300_000);
-
-afterAll(async () => {
-  await reap(child);
-  db?.drop();
-  await rm(dataDir, { recursive: true, force: true });
-});
+const rig = useFaultRig();
 
 const READER_USERS = 5; // three connections each (the per-mailbox limit): fifteen stalled readers
 const RECORDS_PER_USER = 24;
@@ -38,15 +12,7 @@ const RECORD_BYTES = 1024 * 1024;
 
 describe('fault: stalled readers', () => {
   it('FAULT-4 fifteen pulls that stop reading do not starve another user: its push succeeds and /health stays 200', async () => {
-    const port = await freePort();
-    const base = `http://127.0.0.1:${port}`;
-    const wsUrl = `ws://127.0.0.1:${port}/api/v1/ws`;
-    child = startChild({
-      LISTEN_ADDR: `127.0.0.1:${port}`,
-      LESS_SYNC_DATA_DIR: dataDir,
-      DATABASE_URL: db.url,
-    });
-    await waitListening(child);
+    const { base, wsUrl } = await rig.start(await freePort());
 
     const readers: Session[] = [];
     for (let u = 0; u < READER_USERS; u++) {

@@ -1,34 +1,8 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { freePort } from '../child.js';
-import {
-  buildServer,
-  type Child,
-  createScratchDatabase,
-  devToken,
-  reap,
-  Session,
-  startChild,
-  waitListening,
-} from './support.js';
+import { type Child, devToken, Session, useFaultRig } from './support.js';
 
-let child: Child | undefined;
-let db: { url: string; drop(): void };
-let dataDir: string;
-
-beforeAll(async () => {
-  buildServer();
-  dataDir = await mkdtemp(join(tmpdir(), 'less-sync-fault-'));
-  db = createScratchDatabase();
-}, 300_000);
-
-afterAll(async () => {
-  await reap(child);
-  db?.drop();
-  await rm(dataDir, { recursive: true, force: true });
-});
+const rig = useFaultRig();
 
 const CLIENTS = 1_000;
 
@@ -53,17 +27,10 @@ async function connectWithRetry(wsUrl: string, token: string, space: string): Pr
 describe('fault: reconnect storm', () => {
   it('FAULT-3 1,000 clients reconnect at once after a restart; all are served and the server stays healthy', async () => {
     const port = await freePort();
-    const base = `http://127.0.0.1:${port}`;
-    const wsUrl = `ws://127.0.0.1:${port}/api/v1/ws`;
     // Every client is on loopback: lift the per-address cap for this test.
-    const env = {
-      LISTEN_ADDR: `127.0.0.1:${port}`,
-      LESS_SYNC_DATA_DIR: dataDir,
-      DATABASE_URL: db.url,
-      WS_MAX_CONNECTIONS_PER_IP: '5000',
-    };
-    child = startChild(env);
-    await waitListening(child);
+    const env = { WS_MAX_CONNECTIONS_PER_IP: '5000' };
+    const { base, wsUrl } = await rig.start(port, env);
+    const child = rig.child as Child;
     const users = await Promise.all(Array.from({ length: CLIENTS }, (_, i) => devToken(base, `storm-${i}`)));
     let sessions = await Promise.all(users.map((u) => connectWithRetry(wsUrl, u.token, u.space)));
     expect(sessions).toHaveLength(CLIENTS);
@@ -73,8 +40,7 @@ describe('fault: reconnect storm', () => {
     child.process.kill('SIGTERM');
     expect((await child.exited).code).toBe(0);
     expect(new Set(await Promise.all(closes))).toEqual(new Set([1001]));
-    child = startChild(env);
-    await waitListening(child);
+    await rig.start(port, env);
     // The development key changes on restart: fresh tokens, same users and spaces.
     const again = await Promise.all(users.map((_, i) => devToken(base, `storm-${i}`)));
     sessions = await Promise.all(again.map((u) => connectWithRetry(wsUrl, u.token, u.space)));

@@ -1,7 +1,10 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeCbor, encodeNotification, encodeRequest, type WireObject } from '@less-sync/core';
+import { afterAll, beforeAll } from 'vitest';
 import WebSocket from 'ws';
 import { APP_DIR, type Child, startChild } from '../child.js';
 
@@ -140,6 +143,60 @@ export async function pulledIds(session: Session, space: string): Promise<Set<st
   const ids = new Set<string>();
   for (const c of reply.chunks) if (c.name === 'pull.record') ids.add(String(c.data.id));
   return ids;
+}
+
+/** Where a started server answers. */
+export interface Endpoints {
+  readonly base: string;
+  readonly wsUrl: string;
+}
+
+/** One fault file's scratch state: a data directory, a database (unless the file brings its own), a server. */
+export interface FaultRig {
+  readonly dataDir: string;
+  /** The server started last (still running or not). */
+  readonly child: Child | undefined;
+  /** Start a server on `port` with the rig's data directory and database plus `extra`; reaps the previous one. */
+  start(port: number, extra?: Record<string, string>): Promise<Endpoints>;
+}
+
+/**
+ * Registers the file's beforeAll/afterAll: builds the server, makes a data directory and (by default) a
+ * scratch database, and removes all of it, the last server included, after the file.
+ */
+export function useFaultRig(options: { scratchDatabase?: boolean } = {}): FaultRig {
+  let dataDir = '';
+  let db: { url: string; drop(): void } | undefined;
+  let child: Child | undefined;
+  beforeAll(async () => {
+    buildServer();
+    dataDir = await mkdtemp(join(tmpdir(), 'less-sync-fault-'));
+    if (options.scratchDatabase !== false) db = createScratchDatabase();
+  }, 300_000);
+  afterAll(async () => {
+    await reap(child);
+    db?.drop();
+    if (dataDir !== '') await rm(dataDir, { recursive: true, force: true });
+  });
+  return {
+    get dataDir() {
+      return dataDir;
+    },
+    get child() {
+      return child;
+    },
+    async start(port, extra = {}) {
+      await reap(child);
+      child = startChild({
+        LISTEN_ADDR: `127.0.0.1:${port}`,
+        LESS_SYNC_DATA_DIR: dataDir,
+        ...(db ? { DATABASE_URL: db.url } : {}),
+        ...extra,
+      });
+      await waitListening(child);
+      return { base: `http://127.0.0.1:${port}`, wsUrl: `ws://127.0.0.1:${port}/api/v1/ws` };
+    },
+  };
 }
 
 export { type Child, startChild };
