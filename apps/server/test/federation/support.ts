@@ -216,7 +216,7 @@ export function upgrade(url: string, headers: Record<string, string>): Promise<U
   });
 }
 
-/** The value of one Prometheus sample (0 when absent). */
+/** The sum of the Prometheus samples of `name` carrying `labels` (0 when there are none). */
 export async function metric(
   server: Server,
   name: string,
@@ -224,9 +224,10 @@ export async function metric(
 ): Promise<number> {
   const text = await (await fetch(`${server.base}/metrics`)).text();
   const wanted = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
+  let sum = 0;
   for (const line of text.split('\n')) {
     if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
-    if (wanted.every((w) => line.includes(w))) return Number(line.slice(line.lastIndexOf(' ') + 1));
+    if (wanted.every((w) => line.includes(w))) sum += Number(line.slice(line.lastIndexOf(' ') + 1));
   }
-  return 0;
+  return sum;
 }
