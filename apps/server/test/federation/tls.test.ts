@@ -1,0 +1,73 @@
+/**
+ * Two-server federation suite through TLS (R16, FED-PEER-02, FED-PEER-03): A sits behind a TLS-terminating
+ * loopback proxy with a self-signed certificate made here; A's PUBLIC_URL is the proxy's https:// URL; B
+ * trusts the certificate only through its CA variable and dials wss://, signing what it dials.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../child.js';
+import { params } from './client.js';
+import { type Pair, startPair } from './pair.js';
+import { change, closeClients, seedSharedSpace, sleep } from './spaces.js';
+import { buildAll, metric, postgresReachable } from './support.js';
+import { type Certificate, selfSignedCertificate, startTlsProxy, type TlsProxy } from './tls.js';
+
+const reachable = await postgresReachable('federation');
+let pair: Pair;
+let cert: Certificate;
+let proxy: TlsProxy;
+let publicUrl: string;
+
+beforeAll(async () => {
+  if (!reachable) return;
+  buildAll();
+  cert = selfSignedCertificate();
+  const portA = await freePort();
+  proxy = await startTlsProxy(cert, portA);
+  publicUrl = `https://localhost:${proxy.port}`;
+  pair = await startPair({
+    portA,
+    envA: { PUBLIC_URL: publicUrl },
+    envB: () => ({ FEDERATION_CA_FILE: cert.certFile }),
+  });
+}, 300_000);
+
+afterAll(async () => {
+  closeClients();
+  if (!reachable) return;
+  await pair?.stop();
+  await proxy?.close();
+  cert?.remove();
+});
+
+describe.skipIf(!reachable)('two servers over TLS', () => {
+  it('R16 FED-PEER-03 forwarded subscribe and push work through wss:// with the CA from configuration', async () => {
+    const space = await seedSharedSpace(pair, { homeServer: publicUrl });
+    const pusher = await space.member(pair.b);
+    const watcher = await space.member(pair.b, '/space/read');
+    const onA = await space.member(pair.a);
+    for (const m of [pusher, watcher, onA]) {
+      const result = await m.client.call('subscribe', { spaces: [{ id: space.id, since: 0, ucan: m.ucan }] });
+      expect(result.errors ?? []).toEqual([]);
+    }
+    const pushed = await pusher.client.call('push', {
+      space: space.id,
+      ucan: pusher.ucan,
+      changes: [change()],
+    });
+    expect(pushed).toMatchObject({ ok: true, cursor: 1 });
+    // Both sides see it once: A's own subscriber and B's other subscriber, via A's re-broadcast over TLS.
+    for (const m of [watcher, onA]) {
+      const sync = await m.client.waitFor((f) => f.method === 'sync' && params(f).space === space.id);
+      expect(params(sync).cursor).toBe(1);
+    }
+    // A push on A crosses back to B over the same wss:// socket.
+    const fromA = await onA.client.call('push', { space: space.id, ucan: onA.ucan, changes: [change()] });
+    await watcher.client.waitFor((f) => f.method === 'sync' && params(f).cursor === fromA.cursor);
+    await sleep(300);
+    expect(watcher.client.count('sync', space.id)).toBe(2);
+    expect(pusher.client.count('sync', space.id)).toBe(1);
+    // It went through the terminator (one socket), and A verified every signature it got.
+    expect(proxy.accepted()).toBe(1);
+    expect(await metric(pair.a, 'less_sync_federation_signature_failures_total')).toBe(0);
+  });
+});
