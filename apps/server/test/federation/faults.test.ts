@@ -33,6 +33,22 @@ async function spacesOfB(): Promise<number> {
   return ((await res.json()) as { spaces: number }).spaces;
 }
 
+interface OutboundPeer {
+  readonly domain: string;
+  readonly state: string;
+  readonly pending_calls: number;
+  readonly subscriptions: number;
+  readonly last_error?: string;
+}
+
+/** B's view of its link to A on /health. */
+async function outboundPeer(): Promise<OutboundPeer | undefined> {
+  const health = (await (await fetch(`${pair.b.base}/health`)).json()) as {
+    federation_outbound?: { peers: OutboundPeer[] };
+  };
+  return health.federation_outbound?.peers.find((p) => p.domain === `127.0.0.1:${pair.a.port}`);
+}
+
 describe.skipIf(!reachable)('two servers: the home server stops answering', () => {
   it('B8 FED-PEER-04 a frozen A fails the forwarded call within the deadline; the client other calls keep working', async () => {
     const space = await seedSharedSpace(pair);
@@ -60,6 +76,8 @@ describe.skipIf(!reachable)('two servers: the home server stops answering', () =
       );
       expect(quick.value).toMatchObject({ ok: true, cursor: 1 });
       expect(quick.ms).toBeLessThan(CALL_TIMEOUT_MS);
+      // Monitoring shows the call waiting on the silent peer.
+      expect((await outboundPeer())?.pending_calls).toBeGreaterThanOrEqual(1);
 
       const push = await forwarded;
       expect(push.value).toMatchObject({ ok: false, error: 'internal' });
@@ -91,12 +109,29 @@ describe.skipIf(!reachable)('two servers: the home server stops answering', () =
 
   it('FED-PEER-05 FED-PEER-07 after kill -9 and restart of A, B reconnects and restores the subscription by itself', async () => {
     const space = await seedSharedSpace(pair);
-    const onB = await space.member(pair.b, '/space/read');
+    const onB = await space.member(pair.b);
     await onB.client.call('subscribe', { spaces: [{ id: space.id, since: 0, ucan: onB.ucan }] });
     await expect.poll(spacesOfB, { timeout: 10_000 }).toBeGreaterThanOrEqual(1);
+    expect((await outboundPeer())?.state).toBe('connected');
+    expect((await outboundPeer())?.subscriptions).toBeGreaterThanOrEqual(1);
+    await pair.killA();
+    // While A is down, B's /health says so, and a forwarded call fails promptly with internal.
+    await expect
+      .poll(async () => (await outboundPeer())?.state, { timeout: 10_000 })
+      .toMatch(/^(backoff|connecting)$/);
+    expect((await outboundPeer())?.last_error).toBeTruthy();
+    const t0 = performance.now();
+    const down = await onB.client.call(
+      'push',
+      { space: space.id, ucan: onB.ucan, changes: [change()] },
+      20_000,
+    );
+    expect(down).toMatchObject({ ok: false, error: 'internal' });
+    expect(performance.now() - t0).toBeLessThan(CALL_TIMEOUT_MS * 2 + 1_000);
     await pair.restartA();
     // Counters on A start from zero after the restart; B's restore subscribes again without the client.
     await expect.poll(spacesOfB, { timeout: 30_000, interval: 250 }).toBeGreaterThanOrEqual(1);
+    await expect.poll(async () => (await outboundPeer())?.state, { timeout: 10_000 }).toBe('connected');
     const writer = await space.member(pair.a);
     const pushed = await writer.client.call('push', {
       space: space.id,

@@ -22,7 +22,9 @@ export interface Pair {
   readonly schemaB: Schema;
   readonly keyA: GeneratedKey;
   readonly keyB: GeneratedKey;
-  /** Restart A on its port with its environment (after a kill). */
+  /** SIGKILL A. */
+  killA(): Promise<void>;
+  /** Start A again on its port with its environment (killing it first if it still runs). */
   restartA(): Promise<Server>;
   stop(): Promise<void>;
 }
@@ -63,6 +65,7 @@ export async function startPair(options: PairOptions = {}): Promise<Pair> {
     schemaB,
     keyA,
     keyB,
+    killA: () => killServer(pair.a),
     async restartA() {
       await killServer(pair.a);
       pair.a = await startServer(envA, portA);
