@@ -8,7 +8,7 @@ import { freePort } from '../child.js';
 import { params } from './client.js';
 import { type Pair, startPair } from './pair.js';
 import { change, closeClients, seedSharedSpace, sleep } from './spaces.js';
-import { buildAll, metric, postgresReachable } from './support.js';
+import { buildAll, killServer, metric, postgresReachable, type Server, startServer } from './support.js';
 import { type Certificate, selfSignedCertificate, startTlsProxy, type TlsProxy } from './tls.js';
 
 const reachable = await postgresReachable('federation');
@@ -16,6 +16,7 @@ let pair: Pair;
 let cert: Certificate;
 let proxy: TlsProxy;
 let publicUrl: string;
+const extra: { stop(): Promise<void> | void }[] = [];
 
 beforeAll(async () => {
   if (!reachable) return;
@@ -34,6 +35,7 @@ beforeAll(async () => {
 afterAll(async () => {
   closeClients();
   if (!reachable) return;
+  for (const e of extra.reverse()) await e.stop();
   await pair?.stop();
   await proxy?.close();
   cert?.remove();
@@ -69,5 +71,23 @@ describe.skipIf(!reachable)('two servers over TLS', () => {
     // It went through the terminator (one socket), and A verified every signature it got.
     expect(proxy.accepted()).toBe(1);
     expect(await metric(pair.a, 'less_sync_federation_signature_failures_total')).toBe(0);
+  });
+
+  it('R16 FEDERATION_CA_FILE adds to the system roots: a peer with a system-trusted certificate still connects', async () => {
+    // A second terminator in front of A, with a certificate the process trusts as a system root
+    // (NODE_EXTRA_CA_CERTS), and a second instance of B (same database) that also has FEDERATION_CA_FILE.
+    const systemCert = selfSignedCertificate();
+    extra.push({ stop: () => systemCert.remove() });
+    const systemProxy = await startTlsProxy(systemCert, pair.a.port);
+    extra.push({ stop: () => systemProxy.close() });
+    const b2: Server = await startServer({ ...pair.b.env, NODE_EXTRA_CA_CERTS: systemCert.certFile });
+    extra.push({ stop: () => killServer(b2) });
+    const space = await seedSharedSpace(pair, { homeServer: `https://localhost:${systemProxy.port}` });
+    const onB2 = await space.member(b2, '/space/read');
+    const result = await onB2.client.call('subscribe', {
+      spaces: [{ id: space.id, since: 0, ucan: onB2.ucan }],
+    });
+    expect(result.errors ?? []).toEqual([]);
+    expect(systemProxy.accepted()).toBe(1);
   });
 });
