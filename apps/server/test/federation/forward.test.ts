@@ -3,6 +3,7 @@
  * R17, R28, R29): B's ordinary clients work on spaces homed on A; everything travels over B's one signed
  * socket to A. Each test seeds its own space.
  */
+import { createHash, randomBytes } from 'node:crypto';
 import { computeUcanCid } from '@less-sync/auth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { params } from './client.js';
@@ -150,6 +151,41 @@ describe.skipIf(!reachable)('two servers: B forwards its clients to A', () => {
     expect((params(sync).records as Array<Record<string, unknown>>)[0]?.id).toBe(record.id);
     await settle();
     expect(onB.client.count('sync', space.id)).toBe(1);
+  });
+
+  it('R17 a membership entry appended on A reaches B subscriber', async () => {
+    const space = await seedSharedSpace(pair);
+    const onB = await space.member(pair.b, '/space/read');
+    const writer = await space.member(pair.a);
+    await subscribed(onB, space.id);
+    const payload = new Uint8Array(randomBytes(48));
+    const appended = await writer.client.call('membership.append', {
+      space: space.id,
+      ucan: writer.ucan,
+      expected_version: 0,
+      entry_hash: new Uint8Array(createHash('sha256').update(payload).digest()),
+      payload,
+    });
+    const notice = await onB.client.waitFor((f) => f.method === 'membership' && params(f).space === space.id);
+    const entries = params(notice).entries as Array<Record<string, unknown>>;
+    expect(entries.map((e) => e.chain_seq)).toEqual([appended.chain_seq]);
+    expect(Buffer.from(entries[0]?.payload as Uint8Array).equals(payload)).toBe(true);
+  });
+
+  it('FED-PEER-06 B7 when the last local subscriber leaves, B forwards unsubscribe and A gives the space back', async () => {
+    const space = await seedSharedSpace(pair);
+    const first = await space.member(pair.b, '/space/read');
+    const second = await space.member(pair.b, '/space/read');
+    const before = (await statusOfB()).spaces;
+    await subscribed(first, space.id);
+    await subscribed(second, space.id);
+    await expect.poll(async () => (await statusOfB()).spaces).toBe(before + 1);
+    first.client.notify('unsubscribe', { spaces: [space.id] });
+    // Another local subscriber still needs it: A keeps it.
+    await sleep(300);
+    expect((await statusOfB()).spaces).toBe(before + 1);
+    second.client.notify('unsubscribe', { spaces: [space.id] });
+    await expect.poll(async () => (await statusOfB()).spaces, { timeout: 5_000 }).toBe(before);
   });
 
   it('R17 R8 a revocation on A reaches B subscriber within a second and closes its access', async () => {
