@@ -1,3 +1,5 @@
+import type { WireValue } from '@less-sync/core';
+
 /**
  * R28: a push forwarded for local connection C comes back from the home server as `sync` (and `file`)
  * notifications at the push's cursor; they must reach the origin's other subscribers but not C. The
@@ -33,5 +35,51 @@ export class EchoFilter {
       return undefined;
     }
     return entry.connectionId;
+  }
+}
+
+export interface HeldNotification {
+  readonly domain: string;
+  readonly method: string;
+  readonly params: WireValue | undefined;
+}
+
+/**
+ * While a push to (peer, space) awaits its answer, that space's notifications wait here, in order, so
+ * the echo of the push is recognised whichever frame the home sent first. Bounded: past `max` held
+ * notifications a space is delivered as it comes.
+ */
+export class HeldNotifications {
+  private readonly spaces = new Map<string, { pushes: number; queue: HeldNotification[] }>();
+
+  constructor(private readonly max = 1000) {}
+
+  /** Start holding; the returned function ends it and hands back what is to be delivered now. */
+  hold(domain: string, space: string): () => HeldNotification[] {
+    const k = `${domain}\u0000${space}`;
+    let entry = this.spaces.get(k);
+    if (entry === undefined) {
+      entry = { pushes: 0, queue: [] };
+      this.spaces.set(k, entry);
+    }
+    entry.pushes++;
+    let done = false;
+    return () => {
+      const e = this.spaces.get(k);
+      if (done || e === undefined) return [];
+      done = true;
+      e.pushes--;
+      if (e.pushes > 0) return [];
+      this.spaces.delete(k);
+      return e.queue;
+    };
+  }
+
+  /** True when the notification was taken (a push to that space is in flight). */
+  offer(domain: string, space: string, n: HeldNotification): boolean {
+    const entry = this.spaces.get(`${domain}\u0000${space}`);
+    if (entry === undefined || entry.queue.length >= this.max) return false;
+    entry.queue.push(n);
+    return true;
   }
 }

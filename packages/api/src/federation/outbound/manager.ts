@@ -24,7 +24,7 @@ import type {
   RemoteChunk,
   RemoteSubscribeOutcome,
 } from '../../deps.js';
-import { EchoFilter } from './echo-filter.js';
+import { EchoFilter, HeldNotifications } from './echo-filter.js';
 import { FederationCallError } from './errors.js';
 import { type BackoffConfig, type OutboundSigner, PeerLink, type PeerLinkStatus } from './peer.js';
 import type { PeerSocketLimits } from './socket.js';
@@ -77,6 +77,7 @@ export class FederationPeerManager implements FederationForwarder {
   private readonly config: PeerManagerConfig;
   private readonly links = new Map<string, PeerLink>();
   private readonly echoes = new EchoFilter();
+  private readonly held = new HeldNotifications();
   private readonly logger: ApiLogger;
   private readonly now: () => number;
   private inbox: FederationInbox | undefined;
@@ -113,18 +114,26 @@ export class FederationPeerManager implements FederationForwarder {
     params: PushParams,
     context?: ForwardContext,
   ): Promise<PushRpcResultInit> {
-    const answer = await this.link(peer).call('push', Payload.of(PushParamsCodec, params));
-    let result: PushRpcResultInit;
+    const link = this.link(peer);
+    const space = canonical(params.space);
+    // The home may send the change's `sync` before its answer: hold the space's notifications meanwhile.
+    const release = this.held.hold(peer.domain, space);
     try {
-      result = PushRpcResultCodec.decode(answer.result ?? null);
-    } catch {
-      throw FederationCallError.protocol('push result does not decode');
+      const answer = await link.call('push', Payload.of(PushParamsCodec, params));
+      let result: PushRpcResultInit;
+      try {
+        result = PushRpcResultCodec.decode(answer.result ?? null);
+      } catch {
+        throw FederationCallError.protocol('push result does not decode');
+      }
+      const cursor = Number(result.cursor ?? 0);
+      if (result.ok && context?.connectionId !== undefined && cursor > 0) {
+        this.echoes.record(space, cursor, context.connectionId, this.now());
+      }
+      return result;
+    } finally {
+      for (const n of release()) this.deliver(n.domain, n.method, n.params);
     }
-    const cursor = Number(result.cursor ?? 0);
-    if (result.ok && context?.connectionId !== undefined && cursor > 0) {
-      this.echoes.record(canonical(params.space), cursor, context.connectionId, this.now());
-    }
-    return result;
   }
 
   async pull(peer: PeerTarget, spaces: PullParams['spaces']): Promise<readonly RemoteChunk[]> {
@@ -195,6 +204,13 @@ export class FederationPeerManager implements FederationForwarder {
   }
 
   private onNotification(domain: string, method: string, params: WireValue | undefined): void {
+    if (this.inbox === undefined) return;
+    const space = spaceOf(params);
+    if (space !== undefined && this.held.offer(domain, canonical(space), { domain, method, params })) return;
+    this.deliver(domain, method, params);
+  }
+
+  private deliver(domain: string, method: string, params: WireValue | undefined): void {
     const inbox = this.inbox;
     if (inbox === undefined) return;
     const exclude = this.echoOf(method, params);
@@ -212,6 +228,12 @@ export class FederationPeerManager implements FederationForwarder {
       return undefined;
     return this.echoes.pusher(canonical(p.space), Number(p.cursor), this.now());
   }
+}
+
+function spaceOf(params: WireValue | undefined): string | undefined {
+  if (params === null || typeof params !== 'object' || Array.isArray(params)) return undefined;
+  const space = (params as { readonly space?: unknown }).space;
+  return typeof space === 'string' ? space : undefined;
 }
 
 function canonical(space: string): string {
