@@ -4,8 +4,9 @@
  * socket to A. Each test seeds its own space.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { computeUcanCid } from '@less-sync/auth';
+import { computeUcanCid, signHttpRequest } from '@less-sync/auth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { params } from './client.js';
 import { DOMAIN_B, type Pair, startPair } from './pair.js';
 import { change, closeClients, member, seedSharedSpace, sleep, storedCursor } from './spaces.js';
@@ -283,5 +284,42 @@ describe.skipIf(!reachable)('two servers: B forwards its clients to A', () => {
     expect((result.spaces as Array<Record<string, unknown>>).map((s) => s.id)).toEqual([good.id]);
     const push = await onB.client.call('push', { space: space.id, ucan: onB.ucan, changes: [change()] });
     expect(push).toMatchObject({ ok: false, error: 'forbidden' });
+  });
+
+  it('FED-WS-07 FED-QUOTA-02 B manager socket counts toward A connection quota: the third extra socket gets 4003', async () => {
+    // B's manager already holds one socket (earlier tests forwarded through it); the default limit is 3.
+    expect((await statusOfB()).connections).toBe(1);
+    const url = pair.a.fedUrl;
+    const open = (): Promise<{ ws: WebSocket; closed: Promise<number> }> => {
+      const host = new URL(url).host;
+      const headers = signHttpRequest(
+        { method: 'GET', url, headers: { host } },
+        pair.keyB.seed,
+        pair.keyB.keyId,
+      );
+      const ws = new WebSocket(url, 'less-rpc-v1', { headers: { ...headers } });
+      const closed = new Promise<number>((resolve) => ws.on('close', (code) => resolve(code)));
+      return new Promise((resolve, reject) => {
+        ws.once('open', () => resolve({ ws, closed }));
+        ws.once('error', reject);
+      });
+    };
+    const extra = [await open(), await open()];
+    try {
+      await expect.poll(async () => (await statusOfB()).connections).toBe(3);
+      const refused = await open();
+      expect(await refused.closed).toBe(4003);
+    } finally {
+      for (const e of extra) e.ws.close();
+      await Promise.all(extra.map((e) => e.closed));
+    }
+    // The manager's own link was not disturbed: forwarding still works.
+    const space = await seedSharedSpace(pair);
+    const onB = await space.member(pair.b);
+    expect(
+      await onB.client.call('push', { space: space.id, ucan: onB.ucan, changes: [change()] }),
+    ).toMatchObject({
+      ok: true,
+    });
   });
 });
