@@ -180,7 +180,7 @@ describe.skipIf(!reachable)('two servers: B forwards its clients to A', () => {
     const before = (await statusOfB()).spaces;
     await subscribed(first, space.id);
     await subscribed(second, space.id);
-    await expect.poll(async () => (await statusOfB()).spaces).toBe(before + 1);
+    await expect.poll(async () => (await statusOfB()).spaces, { timeout: 5_000 }).toBe(before + 1);
     first.client.notify('unsubscribe', { spaces: [space.id] });
     // Another local subscriber still needs it: A keeps it.
     await sleep(300);
@@ -306,7 +306,7 @@ describe.skipIf(!reachable)('two servers: B forwards its clients to A', () => {
     };
     const extra = [await open(), await open()];
     try {
-      await expect.poll(async () => (await statusOfB()).connections).toBe(3);
+      await expect.poll(async () => (await statusOfB()).connections, { timeout: 5_000 }).toBe(3);
       const refused = await open();
       expect(await refused.closed).toBe(4003);
     } finally {
