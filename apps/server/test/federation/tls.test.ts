@@ -73,6 +73,25 @@ describe.skipIf(!reachable)('two servers over TLS', () => {
     expect(await metric(pair.a, 'less_sync_federation_signature_failures_total')).toBe(0);
   });
 
+  it('R16 without the CA the certificate is refused: the client gets internal and /health names the failure', async () => {
+    // Another instance of B (same database) without FEDERATION_CA_FILE: the proxy's certificate is untrusted.
+    const { FEDERATION_CA_FILE: _ca, ...withoutCa } = pair.b.env;
+    const b3: Server = await startServer(withoutCa);
+    extra.push({ stop: () => killServer(b3) });
+    const space = await seedSharedSpace(pair, { homeServer: publicUrl });
+    const onB3 = await space.member(b3, '/space/read');
+    const result = await onB3.client.call('subscribe', {
+      spaces: [{ id: space.id, since: 0, ucan: onB3.ucan }],
+    });
+    expect(result.spaces).toEqual([]);
+    expect(result.errors).toEqual([{ space: space.id, error: 'internal' }]);
+    const health = (await (await fetch(`${b3.base}/health`)).json()) as {
+      federation_outbound?: { peers: { domain: string; last_error?: string }[] };
+    };
+    const peer = health.federation_outbound?.peers.find((p) => p.domain === `localhost:${proxy.port}`);
+    expect(peer?.last_error).toMatch(/certificate/i);
+  });
+
   it('R16 FEDERATION_CA_FILE adds to the system roots: a peer with a system-trusted certificate still connects', async () => {
     // A second terminator in front of A, with a certificate the process trusts as a system root
     // (NODE_EXTRA_CA_CERTS), and a second instance of B (same database) that also has FEDERATION_CA_FILE.
