@@ -169,11 +169,16 @@ describe.skipIf(!reachable)('two servers: the home side refuses what it must (FE
     const peer = await peerSocket(pair.a.fedUrl);
     try {
       const { token } = await pair.a.token('status-reader');
-      const res = await fetch(`${pair.a.base}/api/v1/federation/status/${DOMAIN_B}`, {
-        headers: { Authorization: `Bearer ${token}` },
-      });
-      expect(res.status).toBe(200);
-      expect(await res.json()).toMatchObject({ domain: DOMAIN_B, connections: 1 });
+      const status = async () => {
+        const res = await fetch(`${pair.a.base}/api/v1/federation/status/${DOMAIN_B}`, {
+          headers: { Authorization: `Bearer ${token}` },
+        });
+        expect(res.status).toBe(200);
+        return (await res.json()) as Record<string, unknown>;
+      };
+      // Sockets of the tests before may take a moment to give their slots back.
+      await expect.poll(async () => (await status()).connections, { timeout: 10_000 }).toBe(1);
+      expect(await status()).toMatchObject({ domain: DOMAIN_B, connections: 1 });
     } finally {
       peer.ws.close();
       await peer.closed;
