@@ -71,17 +71,52 @@ export interface RemoteChunk {
   readonly data: WireValue;
 }
 
+/** A home server's per-space refusals of a forwarded subscribe (R29). */
+export interface RemoteSubscribeOutcome {
+  readonly errors: readonly { readonly space: string; readonly error: string }[];
+}
+
+/** Who a forwarded call is for: the local connection (so its own push is not echoed back, R28). */
+export interface ForwardContext {
+  readonly connectionId?: string;
+}
+
 /**
- * Outbound federation (implemented by the federation helper; optional). Each call rejects when the peer
- * cannot be reached or answers with an error; the API maps that to the reference's per-method outcome.
+ * Where an origin's outbound links deliver what home servers send (R17): notifications for spaces local
+ * clients subscribed to through that peer, and subscriptions the home no longer honours.
+ */
+export interface FederationInbox {
+  /** A server→peer notification; `excludeConnectionId` is the local pusher of the change it carries. */
+  notification(
+    peerDomain: string,
+    method: string,
+    params: WireValue | undefined,
+    excludeConnectionId?: string,
+  ): Promise<void>;
+  /** The home refused to restore or renew `space` (`code` is its per-space error). */
+  subscriptionLost(peerDomain: string, space: string, code: string): Promise<void>;
+}
+
+/**
+ * Outbound federation (the peer manager in federation/outbound, or a test stub; optional). Each call
+ * rejects when the peer cannot be reached in time or answers with an error frame (a
+ * `FederationCallError` says which, R29); the API maps that to the method's outcome.
  */
 export interface FederationForwarder {
-  subscribe(peer: PeerTarget, spaces: readonly WsSubscribeSpace[]): Promise<void>;
+  /** Per-space refusals come back in `errors`; a transport failure rejects. */
+  subscribe(
+    peer: PeerTarget,
+    spaces: readonly WsSubscribeSpace[],
+  ): Promise<RemoteSubscribeOutcome | undefined>;
+  /** No local client needs these spaces from `peer` any more (forwarded as `unsubscribe`). */
+  unsubscribe?(peer: PeerTarget, spaces: readonly string[]): void;
   /** The home server's push result, relayed to the client unchanged. */
-  forwardPush(peer: PeerTarget, params: PushParams): Promise<PushRpcResultInit>;
+  forwardPush(peer: PeerTarget, params: PushParams, context?: ForwardContext): Promise<PushRpcResultInit>;
   pull(peer: PeerTarget, spaces: PullParams['spaces']): Promise<readonly RemoteChunk[]>;
   restoreSubscriptions(peer: PeerTarget): Promise<void>;
   forwardInvitation(peer: PeerTarget, params: { mailboxId: string; payload: string }): Promise<void>;
+  /** The API hands over its inbox once, when its services are built. */
+  attach?(inbox: FederationInbox): void;
 }
 
 /** The UCAN chain check the authorizer runs (auth's `UcanValidator` fits). */

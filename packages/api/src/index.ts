@@ -22,16 +22,21 @@ export {
   type ClusterSignals,
   DEFAULT_MAX_SUBSCRIBE_SPACES,
   type FederationForwarder,
+  type FederationInbox,
+  type ForwardContext,
   type KeyedRunner,
   type PeerTarget,
   type RateLimit,
   type RateLimitsConfig,
   type RemoteChunk,
+  type RemoteSubscribeOutcome,
   silentApiLogger,
   type UcanChainValidator,
 } from './deps.js';
 // Federation, home-server side: signed peer sockets, the federation methods, per-peer quotas.
 export * from './federation/inbound/index.js';
+// Federation, origin side: the outbound peer manager and cross-server realtime delivery.
+export * from './federation/outbound/index.js';
 // Helper C: the HTTP surface (routes, middleware, files, health).
 export * from './http/index.js';
 // Notifications: sync, file, revoked (helper A); membership, presence, presence.leave, event and the delayed

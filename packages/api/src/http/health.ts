@@ -25,7 +25,8 @@ export async function healthResponse(
       broker: { transport: broker.kind, state: broker.state, error: broker.detail ?? '' },
     });
   }
-  if (federation === undefined) return jsonResponse(200, { status: 'healthy' });
+  const outbound = outboundBlock(health);
+  if (federation === undefined) return jsonResponse(200, { status: 'healthy', ...outbound });
   return jsonResponse(200, {
     status: 'healthy',
     federation: {
@@ -33,5 +34,23 @@ export async function healthResponse(
       peer_count: federation.trustedDomains().length,
       connections: await federation.totalConnections(),
     },
+    ...outbound,
   });
+}
+
+/** The origin side's links, one entry per peer domain; absent without a forwarder. */
+function outboundBlock(health: HealthCheck): Record<string, unknown> {
+  const peers = health.outboundPeers?.();
+  if (peers === undefined) return {};
+  return {
+    federation_outbound: {
+      peers: peers.map((p) => ({
+        domain: p.domain,
+        state: p.state,
+        pending_calls: p.pendingCalls,
+        subscriptions: p.subscriptions,
+        ...(p.lastError === undefined ? {} : { last_error: p.lastError }),
+      })),
+    },
+  };
 }

@@ -16,6 +16,7 @@ export type {
   HealthCheck,
   HttpLogger,
   HttpMetrics,
+  OutboundPeerHealth,
   RequestInfo,
   RouteHandler,
 } from './types.js';

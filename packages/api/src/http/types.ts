@@ -14,6 +14,18 @@ export interface HealthCheck {
   ping(): Promise<void>;
   /** The cross-instance transport's state, when the service runs as several instances. */
   broker?(): { readonly kind: string; readonly state: string; readonly detail?: string | undefined };
+  /** Outbound federation links (origin side), when a forwarder exists. */
+  outboundPeers?(): readonly OutboundPeerHealth[];
+}
+
+/** One outbound peer link as `/health` shows it (`federation_outbound.peers[]`). */
+export interface OutboundPeerHealth {
+  readonly domain: string;
+  /** `idle`, `connecting`, `connected`, `backoff` or `closed`. */
+  readonly state: string;
+  readonly pendingCalls: number;
+  readonly subscriptions: number;
+  readonly lastError?: string | undefined;
 }
 
 /** One peer's usage, as HTTP-12 reports it (keys in this order on the wire). */

@@ -9,6 +9,8 @@ import {
   DEFAULT_MAX_SUBSCRIBE_SPACES,
   silentApiLogger,
 } from '../deps.js';
+import { OriginInbox } from '../federation/outbound/inbox.js';
+import { RemoteSubscribers } from '../federation/outbound/remote-subscribers.js';
 import { InvitationNotifier } from '../notify/invitation.js';
 import { RateLimiter } from '../ratelimit/limiter.js';
 import { SessionRegistry } from '../session/registry.js';
@@ -35,12 +37,14 @@ export interface ApiServices {
   readonly maxSubscribeSpaces: number;
   /** Concurrent pulls per connection and per user. */
   readonly pullSlots: PullSlots;
+  /** R17: local subscribers of spaces homed on peers (the origin side), and the re-broadcast gate. */
+  readonly remote: RemoteSubscribers;
 }
 
 export function createApiServices(deps: ApiDeps): ApiServices {
   const logger = deps.logger ?? silentApiLogger;
   const clock = deps.clock ?? systemClock;
-  return {
+  const services: ApiServices = {
     deps,
     storage: deps.storage,
     broker: deps.broker,
@@ -65,7 +69,10 @@ export function createApiServices(deps: ApiDeps): ApiServices {
     clock,
     maxSubscribeSpaces: deps.config.maxSubscribeSpaces ?? DEFAULT_MAX_SUBSCRIBE_SPACES,
     pullSlots: new PullSlots({ ...DEFAULT_PULL_LIMITS, ...deps.config.pull }),
+    remote: new RemoteSubscribers(),
   };
+  deps.federation?.attach?.(new OriginInbox(services, services.remote));
+  return services;
 }
 
 /** Shutdown: cancel pending invitation notifications and wait for background work (blob deletions). */

@@ -4,6 +4,7 @@ import {
   RealtimeEndpoint,
   type RealtimeLogger,
 } from '@less-sync/realtime';
+import { releaseRemote } from '../federation/outbound/release.js';
 import type { MethodGroupFactory } from '../rpc/method.js';
 import { buildClientHandlers } from '../rpc/registry.js';
 import type { ApiServices } from '../rpc/services.js';
@@ -40,6 +41,7 @@ export function createClientEndpoint(
     },
     onClose(connection, directive: CloseDirective | undefined) {
       services.sessions.close(connection.id);
+      releaseRemote(services, connection.id);
       extra.onClose?.(connection, directive);
     },
     onSlowConsumer(connection, queuedFrames) {

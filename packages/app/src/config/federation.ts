@@ -2,6 +2,7 @@ import { isEd25519Point } from '@less-sync/auth';
 import { quote, readTrimmed, readUnsigned } from './env.js';
 import { ConfigError } from './errors.js';
 import { canonicalizeDomain, domainFromKeyId } from './federation-domain.js';
+import { parseFederationOutbound } from './federation-outbound.js';
 import type { Env, FederationConfig, FederationQuotas, TrustedFederationKey } from './types.js';
 
 /** FED-QUOTA-01 defaults. */
@@ -63,6 +64,7 @@ export function parseFederation(env: Env): FederationResult {
       fstPreviousSecret: fstSecret === undefined ? undefined : previous,
       quotas,
       domain: parseOwnDomain(env),
+      outbound: parseFederationOutbound(env),
     },
     warning,
   };

@@ -107,6 +107,19 @@ export interface FederationConfig {
   readonly quotas: FederationQuotas;
   /** FEDERATION_DOMAIN (canonical): this server federates, so it must hold a primary key for it (FED-KEY-02). */
   readonly domain: string | undefined;
+  /** The origin side: how this server calls peers (used when a primary signing key exists). */
+  readonly outbound: FederationOutboundConfig;
+}
+
+export interface FederationOutboundConfig {
+  /** FEDERATION_CALL_TIMEOUT_MS: every forwarded call's deadline, dial included (B8). */
+  readonly callTimeoutMs: number;
+  /** FEDERATION_RECONNECT_MAX_MS: the backoff ceiling between reconnect attempts. */
+  readonly reconnectMaxMs: number;
+  /** FEDERATION_PEER_URLS: canonical peer domain → federation URL, instead of the derived one. */
+  readonly peerUrls: Readonly<Record<string, string>>;
+  /** FEDERATION_CA_FILE: PEM certificates trusted for `wss://` peers besides the system roots. */
+  readonly caFile: string | undefined;
 }
 
 export interface IdentityHashKeyConfig {

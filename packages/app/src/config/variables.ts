@@ -244,6 +244,31 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
     meaning: 'per-peer quotas',
   },
   {
+    names: ['FEDERATION_CALL_TIMEOUT_MS'],
+    label: '`FEDERATION_CALL_TIMEOUT_MS`',
+    default: '`5000`',
+    meaning:
+      'deadline of every call forwarded to a home server, connecting included; past it the client gets `internal` and its other calls go on',
+  },
+  {
+    names: ['FEDERATION_RECONNECT_MAX_MS'],
+    label: '`FEDERATION_RECONNECT_MAX_MS`',
+    default: '`30000`',
+    meaning: 'longest wait between reconnect attempts to a peer (exponential backoff with jitter up to it)',
+  },
+  {
+    names: ['FEDERATION_PEER_URLS'],
+    label: '`FEDERATION_PEER_URLS`',
+    default: 'unset: derived from `home_server` (`wss://<domain>/api/v1/federation/ws`, `ws://` on loopback)',
+    meaning: 'comma-separated `<peer domain>=<ws:// or wss:// URL>` overriding the derived peer URL',
+  },
+  {
+    names: ['FEDERATION_CA_FILE'],
+    label: '`FEDERATION_CA_FILE`',
+    default: 'unset: system roots only',
+    meaning: 'PEM file of CA certificates also trusted when dialling `wss://` peers',
+  },
+  {
     names: ['PUBLIC_URL'],
     label: '`PUBLIC_URL`',
     default: 'unset',

@@ -41,3 +41,53 @@ export function createFederationMetrics(registry: Registry): FederationAppMetric
     }),
   };
 }
+
+/** What the outbound metrics read at scrape time (the peer manager's per-peer status). */
+export type OutboundPeerGaugeSource = () => readonly {
+  readonly domain: string;
+  readonly state: string;
+  readonly pendingCalls: number;
+  readonly subscriptions: number;
+}[];
+
+const LINK_STATES = ['idle', 'connecting', 'connected', 'backoff', 'closed'] as const;
+
+/**
+ * The origin side per peer domain (labels bounded by the peers this server calls): link state (1 for
+ * the current one), calls waiting for an answer, and remote subscriptions held.
+ */
+export function registerOutboundFederationMetrics(registry: Registry, peers: OutboundPeerGaugeSource): void {
+  const registers = [registry];
+  new Gauge({
+    name: 'less_sync_federation_outbound_state',
+    help: 'Outbound federation link state per peer domain (1 = current state)',
+    labelNames: ['domain', 'state'] as const,
+    registers,
+    collect() {
+      this.reset();
+      for (const p of peers()) {
+        for (const state of LINK_STATES) this.set({ domain: p.domain, state }, p.state === state ? 1 : 0);
+      }
+    },
+  });
+  new Gauge({
+    name: 'less_sync_federation_outbound_pending_calls',
+    help: 'Forwarded calls waiting for the home server, per peer domain',
+    labelNames: ['domain'] as const,
+    registers,
+    collect() {
+      this.reset();
+      for (const p of peers()) this.set({ domain: p.domain }, p.pendingCalls);
+    },
+  });
+  new Gauge({
+    name: 'less_sync_federation_outbound_subscriptions',
+    help: 'Spaces subscribed at each peer on behalf of local clients',
+    labelNames: ['domain'] as const,
+    registers,
+    collect() {
+      this.reset();
+      for (const p of peers()) this.set({ domain: p.domain }, p.subscriptions);
+    },
+  });
+}

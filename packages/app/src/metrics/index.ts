@@ -1,5 +1,10 @@
 export { currentBuildInfo } from './build-info.js';
-export { createFederationMetrics, type FederationAppMetrics } from './federation.js';
+export {
+  createFederationMetrics,
+  type FederationAppMetrics,
+  type OutboundPeerGaugeSource,
+  registerOutboundFederationMetrics,
+} from './federation.js';
 export {
   type AppMetrics,
   BoundedLabel,

@@ -7,7 +7,7 @@ import {
   type FederationMetrics,
   type FstKeys,
   InMemoryFederationQuota,
-  RemoteSubscriptionLedger,
+  type RebroadcastGate,
 } from '@less-sync/api';
 import { deriveFstKey } from '@less-sync/auth';
 import type { Logger } from 'pino';
@@ -17,7 +17,7 @@ import { type AppMetrics, createFederationMetrics } from '../metrics/index.js';
 export interface FederationInbound {
   readonly endpoint: FederationEndpoint;
   /** R17: the origin side records here which spaces local clients subscribed to through which peer. */
-  readonly ledger: RemoteSubscriptionLedger;
+  readonly ledger: RebroadcastGate;
 }
 
 const utf8 = new TextEncoder();
@@ -66,7 +66,8 @@ export function createFederationInbound(
   const fed = config.federation;
   if (!fed.inboundEnabled) return undefined;
   const trust = buildFederationTrust(fed.trustedKeys, fed.trustedDomains);
-  const ledger = new RemoteSubscriptionLedger();
+  // The origin side's record of remote subscriptions is the gate (R17).
+  const ledger = services.remote;
   const endpoint = createFederationEndpoint(services, {
     trust,
     quota: new InMemoryFederationQuota(fed.quotas),

@@ -25,6 +25,7 @@ import { startTracing, type Tracing, tracedRequestListener } from '../tracing/in
 import { openBlobStore } from './blobs.js';
 import { openServerDatabase, type ServerDatabase } from './database.js';
 import { createFederationInbound } from './federation-inbound.js';
+import { createFederationOutbound, signingKeyDomain } from './federation-outbound.js';
 import { clientErrorReply, httpTimeouts, limitUpgradesPerIp, userConnectionLimit } from './limits.js';
 import { apiMetricsHooks, httpMetricsHooks, metricsRoute } from './metrics-hooks.js';
 import { coreReadinessChecks, Probes } from './probes.js';
@@ -155,6 +156,10 @@ function assemble(
   const devIssuer = config.devIssuer ? new DevIssuer() : undefined;
   const tokenValidator = createTokenValidator(config, devIssuer);
   const { broker, presence, uploadLock } = cluster;
+  const outbound = createFederationOutbound(config, federationKeys.signingKey, metrics, logger);
+  const ownDomains = [config.federation.domain, signingKeyDomain(federationKeys.signingKey)].filter(
+    (d): d is string => d !== undefined,
+  );
 
   const deps: ApiDeps = {
     storage,
@@ -164,6 +169,7 @@ function assemble(
     broker,
     presence,
     cluster: broker,
+    federation: outbound,
     blobs,
     logger,
     metrics: apiMetricsHooks(metrics, tracing),
@@ -171,6 +177,7 @@ function assemble(
       rateLimits: config.rateLimits,
       identityHashKey: cluster.identityHashKey,
       trustedDomains: config.federation.trustedDomains,
+      localDomains: [...new Set(ownDomains)],
       connection: { authFrameMaxBytes: config.limits.authFrameMaxBytes },
       pull: config.capacity.pull,
     },
@@ -214,7 +221,11 @@ function assemble(
   const extraRoutes: ExtraRoute[] = [metricsRoute(metrics), ...probes.routes()];
   if (devIssuer) extraRoutes.push(...devIssuerRoutes(devIssuer));
   const app = createHttpApp({
-    health: { ping: () => storage.ping(), broker: () => broker.health() },
+    health: {
+      ping: () => storage.ping(),
+      broker: () => broker.health(),
+      ...(outbound === undefined ? {} : { outboundPeers: () => outbound.status() }),
+    },
     tokenValidator,
     files: blobs
       ? {
@@ -273,6 +284,7 @@ function assemble(
   let address: ServerAddress | undefined;
   const sockets = {
     shutdown: async (o: { graceMs: number }) => {
+      outbound?.close();
       await Promise.all([endpoint.shutdown(o), federation?.endpoint.shutdown(o)]);
     },
   };

@@ -28,6 +28,7 @@ describe('federation variables (CONFIG-09, FED-QUOTA-01, FED-KEY-05, FED-KEY-06)
         maxConnections: 3,
       },
       domain: undefined,
+      outbound: { callTimeoutMs: 5000, reconnectMaxMs: 30_000, peerUrls: {}, caFile: undefined },
     });
   });
 
@@ -264,5 +265,36 @@ describe('federation variables (CONFIG-09, FED-QUOTA-01, FED-KEY-05, FED-KEY-06)
     ]) {
       expect(domainFromKeyId(bad)).toBeUndefined();
     }
+  });
+});
+
+describe('outbound federation variables (FED-PEER-02, B8)', () => {
+  it('FED-PEER-02 B8 FEDERATION_CALL_TIMEOUT_MS, _RECONNECT_MAX_MS, _PEER_URLS and _CA_FILE parse', () => {
+    const { federation } = load({
+      FEDERATION_CALL_TIMEOUT_MS: '750',
+      FEDERATION_RECONNECT_MAX_MS: '2000',
+      FEDERATION_PEER_URLS:
+        'Home.Example:443=wss://10.0.0.5:8443/api/v1/federation/ws, 127.0.0.1:5002=ws://127.0.0.1:5002/x',
+      FEDERATION_CA_FILE: '/etc/peer-ca.pem',
+    });
+    expect(federation.outbound).toEqual({
+      callTimeoutMs: 750,
+      reconnectMaxMs: 2000,
+      peerUrls: {
+        'home.example': 'wss://10.0.0.5:8443/api/v1/federation/ws',
+        '127.0.0.1:5002': 'ws://127.0.0.1:5002/x',
+      },
+      caFile: '/etc/peer-ca.pem',
+    });
+  });
+
+  it('FED-PEER-02 refuses a peer URL that is not ws:// or wss:// and a zero deadline', () => {
+    expect(() => load({ FEDERATION_PEER_URLS: 'a.example=https://a.example' })).toThrow(
+      /invalid FEDERATION_PEER_URLS entry "a.example=https:\/\/a.example"/,
+    );
+    expect(() => load({ FEDERATION_PEER_URLS: 'nodomain' })).toThrow(/FEDERATION_PEER_URLS/);
+    expect(() => load({ FEDERATION_CALL_TIMEOUT_MS: '0' })).toThrow(
+      'FEDERATION_CALL_TIMEOUT_MS must be greater than zero',
+    );
   });
 });

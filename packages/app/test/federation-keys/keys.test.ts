@@ -26,6 +26,7 @@ function config(overrides: Partial<FederationConfig> = {}): FederationConfig {
     trustedDomains: [],
     trustedKeys: [],
     inboundEnabled: false,
+    outbound: { callTimeoutMs: 5000, reconnectMaxMs: 30_000, peerUrls: {}, caFile: undefined },
     fstSecret: undefined,
     fstPreviousSecret: undefined,
     quotas: {

@@ -27,7 +27,8 @@ function pushSize(params: PushParams): { records: number; bytes: number } {
  * FED-RPC-05: write authorization (the space must be homed here), the hourly push budget, then the same
  * storage push as a client's. Outcomes travel as `{ok:false, error}` results; only the budget is an error
  * frame (`rate_limited`). B14: the budget is reserved before storage, so concurrent pushes cannot
- * overrun it, and given back when nothing was stored.
+ * overrun it, and given back when nothing was stored. The `sync` goes out after the answer, to the
+ * pushing peer too (R28: its origin needs it for its other local subscribers).
  */
 export async function federationPush(
   f: FederationContext,
@@ -79,11 +80,16 @@ export async function federationPush(
   if (changes.length > 0) {
     f.s.metrics.pushRecords?.(changes.length);
     const keys = { keyGeneration: grant.space.key_generation, rewrapEpoch: grant.space.rewrap_epoch };
-    try {
-      await afterPush(f.s, id, keys, params, pushed, ctx.connectionId);
-    } catch (err) {
-      f.s.logger.error({ err, space: id }, 'post-push notification failed');
-    }
+    // R28: after the answer (queued when this returns), and to every subscriber including this peer's
+    // socket: the origin leaves out its own pusher and delivers to its other local subscribers.
+    f.s.background.run('federation post-push notification', async () => {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      try {
+        await afterPush(f.s, id, keys, params, pushed, '');
+      } catch (err) {
+        f.s.logger.error({ err, space: id }, 'post-push notification failed');
+      }
+    });
   }
   return result({ ok: true, cursor: pushed.cursor });
 }

@@ -140,6 +140,13 @@ export async function federationSubscribe(
     throw new RpcError(RpcErrorCode.RateLimited, 'space subscription quota exceeded');
   }
   for (const space of fresh) held.add(space);
-  await f.s.sessions.subscribe(ctx.connection, grants);
+  // One peer socket carries every origin subscriber of a space: keep the union of their chains, so
+  // revoking any of them tells the origin (R17), which re-checks each of its subscribers.
+  const current = f.s.sessions.grants(ctx.connection.id);
+  const merged = grants.map((g) => ({
+    space: g.space,
+    cids: [...new Set([...(current.get(g.space) ?? []), ...g.cids])],
+  }));
+  await f.s.sessions.subscribe(ctx.connection, merged);
   return Payload.of(SubscribeResultCodec, { spaces, errors });
 }

@@ -4,6 +4,7 @@ import {
   Payload,
   type PullParams,
   PullParamsCodec,
+  RpcError,
   WsMembershipDataCodec,
   WsPullBeginDataCodec,
   WsPullCommitDataCodec,
@@ -14,6 +15,7 @@ import {
 import type { PullEntry, PullStream } from '@less-sync/storage';
 import type { AuthorizedSpace } from '../../authz/index.js';
 import type { PeerTarget } from '../../deps.js';
+import { isFederationCallError } from '../../federation/outbound/errors.js';
 import { type ClientRequestContext, type ClientRequestRoute, defineRequest } from '../method.js';
 import type { ApiServices } from '../services.js';
 
@@ -76,7 +78,11 @@ function entryChunk(space: string, entry: PullEntry): [string, Payload] {
   }
 }
 
-/** RPC-PULL-3: relay the home server's chunks unchanged; a failure (or no federation) skips the space. */
+/**
+ * RPC-PULL-3 / FED-RPC-12: relay the home server's chunks unchanged. The home's error frame fails the call
+ * with its own code, and no answer in time with `internal` saying so (R29); without federation (or for an
+ * untyped failure) the space is skipped, never served from local storage (B3).
+ */
 async function pullRemote(s: ApiServices, peer: PeerTarget, entry: WsPullSpace, ctx: ClientRequestContext) {
   const federation = s.deps.federation;
   if (federation === undefined) {
@@ -88,6 +94,7 @@ async function pullRemote(s: ApiServices, peer: PeerTarget, entry: WsPullSpace, 
     chunks = await federation.pull(peer, [entry]);
   } catch (err) {
     s.logger.warn({ err, space: entry.id, peer: peer.domain }, 'forwarded pull failed');
+    if (isFederationCallError(err)) throw new RpcError(err.code, err.message);
     return;
   }
   for (const chunk of chunks) await ctx.chunk(chunk.name, Payload.value(chunk.data));

@@ -10,6 +10,7 @@ import {
 import { type ChangeInput, fileBlobKey, isStorageError, type PushResult } from '@less-sync/storage';
 import { type AuthorizedSpace, authzErrorCode } from '../../authz/index.js';
 import type { PeerTarget } from '../../deps.js';
+import { isFederationCallError } from '../../federation/outbound/errors.js';
 import { type FileNoticeEntry, publishFile } from '../../notify/file.js';
 import { publishSync } from '../../notify/sync.js';
 import { type ClientRequestRoute, defineRequest } from '../method.js';
@@ -20,25 +21,36 @@ const result = (value: PushRpcResultInit): Payload => Payload.of(PushRpcResultCo
 const failure = (error: string): Payload => result({ ok: false, error });
 
 /**
- * RPC-PUSH-2: the home server answers. One failure triggers a subscription restore and a single retry; a
- * second failure (or no federation at all) is `internal`, never a silent local write.
+ * RPC-PUSH-2 / FED-RPC-11: the home server answers. Its error frame is relayed with its own code (R29,
+ * `rate_limited` stays `rate_limited`); no answer in time is `internal` at once (retrying could write
+ * twice); a dropped link triggers a subscription restore and a single retry. Never a local write (B3).
  */
-async function forwardPush(s: ApiServices, peer: PeerTarget, params: PushParams): Promise<Payload> {
+async function forwardPush(
+  s: ApiServices,
+  peer: PeerTarget,
+  params: PushParams,
+  connectionId: string,
+): Promise<Payload> {
   const federation = s.deps.federation;
   if (federation === undefined) {
     s.logger.warn({ space: params.space, peer: peer.domain }, 'remote space but federation is off');
     return failure('internal');
   }
+  const context = { connectionId };
   try {
-    return result(await federation.forwardPush(peer, params));
+    return result(await federation.forwardPush(peer, params, context));
   } catch (first) {
+    if (isFederationCallError(first) && first.kind !== 'unavailable') {
+      s.logger.warn({ err: first, peer: peer.domain }, 'forwarded push failed');
+      return failure(first.kind === 'remote' ? first.code : 'internal');
+    }
     s.logger.warn({ err: first, peer: peer.domain }, 'forwarded push failed; restoring and retrying');
     await federation.restoreSubscriptions(peer).catch(() => undefined);
     try {
-      return result(await federation.forwardPush(peer, params));
+      return result(await federation.forwardPush(peer, params, context));
     } catch (err) {
       s.logger.warn({ err, peer: peer.domain }, 'forwarded push failed twice');
-      return failure('internal');
+      return failure(isFederationCallError(err) && err.kind === 'remote' ? err.code : 'internal');
     }
   }
 }
@@ -163,6 +175,7 @@ async function pushAuthorized(
   params: PushParams,
   changes: readonly ChangeInput[],
   auth: AuthContext,
+  connectionId: string,
 ): Promise<PushOutcome> {
   let authorized: AuthorizedSpace;
   try {
@@ -170,7 +183,7 @@ async function pushAuthorized(
   } catch (err) {
     return failure(authzErrorCode(err));
   }
-  if (authorized.remote !== undefined) return forwardPush(s, authorized.remote, params);
+  if (authorized.remote !== undefined) return forwardPush(s, authorized.remote, params, connectionId);
   let pushed: PushResult;
   try {
     pushed = await s.storage.push(id, changes);
@@ -198,7 +211,7 @@ export function pushMethod(s: ApiServices): ClientRequestRoute {
     const own = canonicalSpaceId(auth.personalSpaceId) === id;
     const outcome =
       (own ? await pushOwnPersonal(s, id, changes) : undefined) ??
-      (await pushAuthorized(s, id, params, changes, auth));
+      (await pushAuthorized(s, id, params, changes, auth, ctx.connectionId));
     if (outcome instanceof Payload) return outcome;
     const { pushed, keys } = outcome;
     if (!pushed.ok) return failure('conflict');

@@ -2,6 +2,7 @@ import {
   canonicalSpaceId,
   Payload,
   RpcError,
+  RpcErrorCode,
   SubscribeParamsCodec,
   SubscribeResultCodec,
   type SubscribeResultInit,
@@ -11,6 +12,8 @@ import {
 } from '@less-sync/core';
 import { type AuthorizedSpace, authzErrorCode } from '../../authz/index.js';
 import type { PeerTarget } from '../../deps.js';
+import { isFederationCallError } from '../../federation/outbound/errors.js';
+import { releaseRemote } from '../../federation/outbound/release.js';
 import type { SpaceGrant } from '../../session/registry.js';
 import {
   type ClientNotificationRoute,
@@ -23,19 +26,27 @@ import type { ApiServices } from '../services.js';
 type SubscribedSpace = SubscribeResultInit['spaces'][number];
 type SpaceError = NonNullable<SubscribeResultInit['errors']>[number];
 
-/** RPC-SUB-2: subscribe at the home server too; false when that fails or federation is off. */
-async function subscribeRemote(s: ApiServices, peer: PeerTarget, entry: WsSubscribeSpace): Promise<boolean> {
+/**
+ * RPC-SUB-2 / FED-RPC-10: subscribe at the home server too. Undefined when it accepted; otherwise the
+ * per-space code the client gets: the home's own (R29), or `internal` when it could not be asked.
+ */
+async function subscribeRemote(
+  s: ApiServices,
+  peer: PeerTarget,
+  entry: WsSubscribeSpace,
+): Promise<string | undefined> {
   const federation = s.deps.federation;
   if (federation === undefined) {
     s.logger.warn({ space: entry.id, peer: peer.domain }, 'remote space but federation is off');
-    return false;
+    return RpcErrorCode.Internal;
   }
   try {
-    await federation.subscribe(peer, [entry]);
-    return true;
+    const outcome = await federation.subscribe(peer, [entry]);
+    const refused = outcome?.errors.find((e) => e.space === entry.id) ?? outcome?.errors[0];
+    return refused?.error;
   } catch (err) {
     s.logger.warn({ err, space: entry.id, peer: peer.domain }, 'forwarded subscribe failed');
-    return false;
+    return isFederationCallError(err) && err.kind === 'remote' ? err.code : RpcErrorCode.Internal;
   }
 }
 
@@ -66,9 +77,13 @@ export function subscribeMethod(s: ApiServices): ClientRequestRoute {
         errors.push({ space: requested.id, error: authzErrorCode(err) });
         continue;
       }
-      if (authorized.remote !== undefined && !(await subscribeRemote(s, authorized.remote, requested))) {
-        errors.push({ space: requested.id, error: 'internal' });
-        continue;
+      if (authorized.remote !== undefined) {
+        const refused = await subscribeRemote(s, authorized.remote, requested);
+        if (refused !== undefined) {
+          errors.push({ space: requested.id, error: refused });
+          continue;
+        }
+        s.remote.add(authorized.remote, id, ctx.connection, requested);
       }
       const { space } = authorized;
       grants.push({ space: id, cids: authorized.chain?.cids ?? [] });
@@ -93,6 +108,7 @@ export function unsubscribeNotification(s: ApiServices): ClientNotificationRoute
   return defineNotification(UnsubscribeParamsCodec, async (params, ctx) => {
     if (params.spaces.length === 0) return;
     await s.sessions.unsubscribe(ctx.connection, params.spaces);
+    releaseRemote(s, ctx.connectionId, params.spaces);
     for (const space of params.spaces) {
       const leave = s.presence.clear(space, ctx.connectionId);
       if (leave !== undefined) {

@@ -1,7 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { PullParams, PushParams, PushRpcResultInit, WsSubscribeSpace } from '@less-sync/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { FederationForwarder, PeerTarget, RemoteChunk } from '../../../src/index.js';
+import type {
+  FederationForwarder,
+  PeerTarget,
+  RemoteChunk,
+  RemoteSubscribeOutcome,
+} from '../../../src/index.js';
 import { TestServer } from '../../harness/index.js';
 
 let server: TestServer;
@@ -14,11 +19,14 @@ const PEER: PeerTarget = { domain: 'peer.example.com', url: 'wss://peer.example.
 /** Records every call; each method's behaviour is replaceable per test. */
 class StubForwarder implements FederationForwarder {
   readonly calls: Array<[string, PeerTarget, unknown]> = [];
-  subscribeImpl = async (): Promise<void> => {};
+  subscribeImpl = async (): Promise<RemoteSubscribeOutcome | undefined> => undefined;
   pushResults: Array<PushRpcResultInit | Error> = [{ ok: true, cursor: 901 }];
   pullImpl = async (): Promise<readonly RemoteChunk[]> => [];
 
-  async subscribe(peer: PeerTarget, spaces: readonly WsSubscribeSpace[]): Promise<void> {
+  async subscribe(
+    peer: PeerTarget,
+    spaces: readonly WsSubscribeSpace[],
+  ): Promise<RemoteSubscribeOutcome | undefined> {
     this.calls.push(['subscribe', peer, spaces]);
     return this.subscribeImpl();
   }

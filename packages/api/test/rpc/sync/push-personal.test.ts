@@ -34,7 +34,9 @@ function countingAuthzReads(counter: { reads: number }) {
 
 class PushForwarder implements FederationForwarder {
   readonly pushes: Array<[PeerTarget, PushParams]> = [];
-  async subscribe(_peer: PeerTarget, _spaces: readonly WsSubscribeSpace[]): Promise<void> {}
+  async subscribe(_peer: PeerTarget, _spaces: readonly WsSubscribeSpace[]): Promise<undefined> {
+    return undefined;
+  }
   async forwardPush(peer: PeerTarget, params: PushParams): Promise<PushRpcResultInit> {
     this.pushes.push([peer, params]);
     return { ok: true, cursor: 77 };
