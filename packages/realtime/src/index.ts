@@ -66,6 +66,7 @@ export {
   PostgresTransport,
   type PostgresTransportOptions,
 } from './transports/postgres/postgres-transport.js';
+export { RedisTransport, type RedisTransportOptions } from './transports/redis/redis-transport.js';
 export type {
   ClusterTransport,
   TransportHandlers,
