@@ -62,6 +62,7 @@ export {
 } from './presence/registry.js';
 export { sweepPresence } from './presence/sweep.js';
 export { MemoryBus, MemoryTransport } from './transports/memory/memory-transport.js';
+export { NatsTransport, type NatsTransportOptions } from './transports/nats/nats-transport.js';
 export {
   PostgresTransport,
   type PostgresTransportOptions,
