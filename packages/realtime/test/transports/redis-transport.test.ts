@@ -76,10 +76,10 @@ describe.skipIf(!reachable)('RedisTransport (Redis Streams)', () => {
     await b.start(rb.h);
     await other.start(ro.h);
     expect(b.health()).toEqual({ kind: 'redis', state: 'ok' });
-    await vi.waitFor(() => a.publish('{"hello":1}'));
+    await a.publish('{"hello":1}');
     await vi.waitFor(() => expect(rb.messages).toEqual(['{"hello":1}']));
     await vi.waitFor(() => expect(ra.messages).toEqual(['{"hello":1}']));
-    await vi.waitFor(() => other.publish('x'));
+    await other.publish('x');
     await vi.waitFor(() => expect(ro.messages).toEqual(['x']));
     expect(rb.messages).toEqual(['{"hello":1}']);
     await a.close();
@@ -93,14 +93,14 @@ describe.skipIf(!reachable)('RedisTransport (Redis Streams)', () => {
     const ch = channel();
     const a = transport({ channel: ch, maxLength: 100 });
     await a.start(handlers().h);
-    await vi.waitFor(() => a.publish('old'));
+    await a.publish('old');
     for (let i = 0; i < 400; i++) await a.publish(`m${i}`);
     const len = await admin.xLen(`less-sync:${ch}`);
     expect(len).toBeLessThan(400);
     const late = transport({ channel: ch });
     const r = handlers();
     await late.start(r.h);
-    await vi.waitFor(() => late.publish('new'));
+    await late.publish('new');
     await vi.waitFor(() => expect(r.messages).toEqual(['new']));
     await admin.del([`less-sync:${ch}`]);
   });
@@ -113,7 +113,7 @@ describe.skipIf(!reachable)('RedisTransport (Redis Streams)', () => {
     const r = handlers();
     await a.start(r.h);
     await b.start(handlers().h);
-    await vi.waitFor(() => b.publish('before'));
+    await b.publish('before');
     await vi.waitFor(() => expect(r.messages).toEqual(['before']));
     const id = await a.readerClientId();
     expect(id).toBeTypeOf('number');
@@ -139,7 +139,7 @@ describe.skipIf(!reachable)('RedisTransport (Redis Streams)', () => {
     const r = handlers();
     await a.start(r.h);
     await b.start(handlers().h);
-    await vi.waitFor(() => b.publish('one'));
+    await b.publish('one');
     await vi.waitFor(() => expect(r.messages).toEqual(['one']));
     await proxy.down();
     await vi.waitFor(() => expect(a.health().state).toBe('degraded'), { timeout: 10_000 });

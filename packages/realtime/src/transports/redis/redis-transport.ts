@@ -75,6 +75,11 @@ export class RedisTransport implements ClusterTransport {
 
   async start(handlers: TransportHandlers): Promise<void> {
     this.handlers = handlers;
+    // The publisher connects (and reconnects) by itself; start waits for it only while Redis answers.
+    const publisherReady = this.publisher
+      .connect()
+      .then(() => undefined)
+      .catch((err: unknown) => this.options.onError?.(this.redact(err)));
     let reader: Client;
     try {
       reader = await this.openReader();
@@ -85,10 +90,15 @@ export class RedisTransport implements ClusterTransport {
       this.setState('degraded', describeError(this.redact(err)));
       this.loop = this.run(1);
       throw this.redact(err);
-    } finally {
-      // Publishing is independent of reading: connect it in the background (it retries by itself).
-      this.publisher.connect().catch((err: unknown) => this.options.onError?.(this.redact(err)));
     }
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      publisherReady,
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, 5_000);
+      }),
+    ]);
+    clearTimeout(timer);
     this.reader = reader;
     this.setState('ok', undefined);
     this.loop = this.run(0);
