@@ -62,10 +62,12 @@ export {
 } from './presence/registry.js';
 export { sweepPresence } from './presence/sweep.js';
 export { MemoryBus, MemoryTransport } from './transports/memory/memory-transport.js';
+export { NatsTransport, type NatsTransportOptions } from './transports/nats/nats-transport.js';
 export {
   PostgresTransport,
   type PostgresTransportOptions,
 } from './transports/postgres/postgres-transport.js';
+export { RedisTransport, type RedisTransportOptions } from './transports/redis/redis-transport.js';
 export type {
   ClusterTransport,
   TransportHandlers,

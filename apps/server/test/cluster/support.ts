@@ -79,7 +79,8 @@ export interface Instance {
   readonly port: number;
   readonly base: string;
   readonly wsUrl: string;
-  token(user: string): Promise<{ token: string; space: string; mailbox: string }>;
+  /** A development token from this instance; `did` binds the user's device key (for UCANs). */
+  token(user: string, did?: string): Promise<{ token: string; space: string; mailbox: string }>;
 }
 
 export function buildServer(): void {
@@ -100,8 +101,12 @@ export async function startInstance(env: Record<string, string>): Promise<Instan
     port,
     base,
     wsUrl: `ws://127.0.0.1:${port}/api/v1/ws`,
-    async token(user) {
-      const minted = (await (await fetch(`${base}/dev/token?user=${user}`)).json()) as Record<string, string>;
+    async token(user, did) {
+      const query = did === undefined ? '' : `&did=${encodeURIComponent(did)}`;
+      const minted = (await (await fetch(`${base}/dev/token?user=${user}${query}`)).json()) as Record<
+        string,
+        string
+      >;
       return {
         token: String(minted.token),
         space: String(minted.personal_space_id),

@@ -92,7 +92,7 @@ export async function openCluster(
           channel: channelFor(config.database.searchPath),
           onError: (err) => logger.debug({ err }, 'cluster listen connection error'),
         })
-      : await createBrokerTransport(config.broker, channelFor(config.database.searchPath), logger);
+      : createBrokerTransport(config.broker, channelFor(config.database.searchPath), logger);
   const broker = new ClusterBroker({
     transport,
     instanceId,

@@ -38,7 +38,7 @@ export function parseBrokerConfig(env: Env, database: DatabaseConfig): BrokerCon
   if (kind === undefined) {
     throw new ConfigError(
       'BROKER_URL',
-      `BROKER_URL has an unsupported scheme "${url.protocol.replace(/:$/, '')}" (use redis://, rediss:// or nats://)`,
+      `BROKER_URL has an unsupported scheme "${url.protocol.replace(/:$/, '')}" (use redis://, rediss://, nats:// or tls://)`,
     );
   }
   if (database.kind !== 'postgres') {

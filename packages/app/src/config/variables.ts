@@ -192,7 +192,7 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
     label: '`BROKER_URL`',
     default: 'unset: PostgreSQL LISTEN/NOTIFY on `DATABASE_URL` (in-process with the embedded database)',
     meaning:
-      'how instances of one service relay changes (see `docs/scaling.md`); `redis://`, `rediss://` and `nats://` are recognised but not built yet and refuse to start; any other scheme is a startup error',
+      'how instances of one service relay changes (see `docs/scaling.md`): `redis://` or `rediss://` for Redis Streams, `nats://` or `tls://` for NATS JetStream (credentials in the URL are used, never logged); any other scheme is a startup error; an unreachable broker is retried and shown as degraded on `/health` and `/readyz`',
   },
   {
     names: ['CLUSTER_HEARTBEAT_MS'],

@@ -6,6 +6,8 @@ import { type ExtraRoute, jsonResponse } from '@less-sync/api';
  */
 export interface ReadinessCheck {
   readonly name: string;
+  /** Reported on `/readyz` but never makes it fail (e.g. a degraded broker: the instance still serves). */
+  readonly advisory?: boolean;
   check(): Promise<undefined | string>;
 }
 
@@ -51,7 +53,7 @@ export class Probes {
     this.checks.forEach((c, i) => {
       checks[c.name] = results[i] ?? 'ok';
     });
-    return { ready: results.every((r) => r === undefined), checks };
+    return { ready: results.every((r, i) => r === undefined || this.checks[i]?.advisory === true), checks };
   }
 
   /**
@@ -102,6 +104,28 @@ async function runCheck(check: ReadinessCheck): Promise<string | undefined> {
   } finally {
     clearTimeout(timer);
   }
+}
+
+/**
+ * The cross-instance transport, advisory: while it is down local delivery goes on and it catches up on
+ * return, so taking the instance out of the load balancer would only make things worse.
+ */
+export function brokerReadinessCheck(
+  health: () => {
+    readonly kind: string;
+    readonly state: string;
+    readonly detail?: string | undefined;
+  },
+): ReadinessCheck {
+  return {
+    name: 'broker',
+    advisory: true,
+    check: async () => {
+      const h = health();
+      if (h.state === 'ok') return undefined;
+      return `${h.state} (${h.kind})${h.detail === undefined ? '' : `: ${h.detail}`}`;
+    },
+  };
 }
 
 /** The built-in readiness checks: the database answers, and its schema is at the code's version. */

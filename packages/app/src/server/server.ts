@@ -28,7 +28,7 @@ import { createFederationInbound } from './federation-inbound.js';
 import { createFederationOutbound, signingKeyDomain } from './federation-outbound.js';
 import { clientErrorReply, httpTimeouts, limitUpgradesPerIp, userConnectionLimit } from './limits.js';
 import { apiMetricsHooks, httpMetricsHooks, metricsRoute } from './metrics-hooks.js';
-import { coreReadinessChecks, Probes } from './probes.js';
+import { brokerReadinessCheck, coreReadinessChecks, Probes } from './probes.js';
 import { type ShutdownParts, shutdownServer } from './shutdown.js';
 import { handleUpgradeEvent } from './upgrade.js';
 import { createTokenValidator } from './validator.js';
@@ -218,6 +218,7 @@ function assemble(
       onDatabaseError: (error) => logger.warn({ err: error }, 'readiness: database ping failed'),
     }),
   );
+  probes.add(brokerReadinessCheck(() => broker.health()));
   const extraRoutes: ExtraRoute[] = [metricsRoute(metrics), ...probes.routes()];
   if (devIssuer) extraRoutes.push(...devIssuerRoutes(devIssuer));
   const app = createHttpApp({

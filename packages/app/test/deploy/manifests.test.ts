@@ -24,6 +24,7 @@ const OPERATOR_VALUES: Record<string, string> = {
   TRUSTED_ISSUERS: 'https://accounts.example.com',
   IDENTITY_HASH_KEY: 'ab'.repeat(32),
   AUDIENCES: 'my-app',
+  BROKER_URL: 'redis://redis:6379',
 };
 
 /** Stand-ins for secret files, by the secret variable they feed. */

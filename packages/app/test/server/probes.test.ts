@@ -19,11 +19,19 @@ describe('HTTP-17 probes', () => {
     expect(await probe(fixture.url, '/livez')).toEqual({ status: 200, body: { status: 'alive' } });
     expect(await probe(fixture.url, '/readyz')).toEqual({
       status: 200,
-      body: { status: 'ready', checks: { draining: 'ok', database: 'ok', migrations: 'ok' } },
+      body: { status: 'ready', checks: { draining: 'ok', database: 'ok', migrations: 'ok', broker: 'ok' } },
     });
     expect(await probe(fixture.url, '/startupz')).toEqual({ status: 200, body: { status: 'started' } });
     // /health is unchanged.
     expect(await (await fetch(`${fixture.url}/health`)).text()).toBe('{"status":"healthy"}');
+  });
+
+  it('HTTP-17 an advisory check is reported on /readyz but never makes it fail', async () => {
+    fixture = await startServer();
+    fixture.server.probes.add({ name: 'bus', advisory: true, check: async () => 'degraded (redis): down' });
+    const { status, body } = await probe(fixture.url, '/readyz');
+    expect(status).toBe(200);
+    expect(body).toMatchObject({ status: 'ready', checks: { bus: 'degraded (redis): down' } });
   });
 
   it('HTTP-17 /startupz is 503 until the server listens', async () => {
@@ -46,10 +54,10 @@ describe('HTTP-17 probes', () => {
 
   it('HTTP-17 a subsystem can add a readiness check; a failing or hung one makes /readyz 503', async () => {
     fixture = await startServer();
-    fixture.server.probes.add({ name: 'broker', check: async () => 'not connected' });
+    fixture.server.probes.add({ name: 'peers', check: async () => 'not connected' });
     const { status, body } = await probe(fixture.url, '/readyz');
     expect(status).toBe(503);
-    expect(body).toMatchObject({ status: 'not ready', checks: { broker: 'not connected', database: 'ok' } });
+    expect(body).toMatchObject({ status: 'not ready', checks: { peers: 'not connected', database: 'ok' } });
     fixture.server.probes.add({ name: 'thrower', check: () => Promise.reject(new Error('boom')) });
     expect((await probe(fixture.url, '/readyz')).body).toMatchObject({ checks: { thrower: 'boom' } });
   });

@@ -1,0 +1,195 @@
+import { randomBytes } from 'node:crypto';
+import { createClient } from 'redis';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { RedisTransport, type TransportHealth } from '../../src/index.js';
+import { redactUrl } from '../../src/transports/redact.js';
+import { hostPort, TcpProxy } from '../support/tcp-proxy.js';
+
+/** A real Redis is required; under CI it must run, elsewhere the suite is skipped with a note. */
+const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const admin = createClient({ url, socket: { reconnectStrategy: false, connectTimeout: 3_000 } });
+admin.on('error', () => undefined);
+const reachable = await admin.connect().then(
+  () => true,
+  () => false,
+);
+if (!reachable && process.env.CI === 'true')
+  throw new Error(`the Redis transport tests need Redis at ${url}`);
+if (!reachable) console.warn(`Redis transport tests skipped: no Redis at ${url} (set REDIS_URL)`);
+
+const channel = () => `lt_${randomBytes(6).toString('hex')}`;
+const open: RedisTransport[] = [];
+const proxies: TcpProxy[] = [];
+
+function transport(options: Partial<ConstructorParameters<typeof RedisTransport>[0]> & { channel: string }) {
+  const t = new RedisTransport({ url, blockMs: 500, ...options });
+  open.push(t);
+  return t;
+}
+
+function handlers() {
+  const messages: string[] = [];
+  const states: TransportHealth['state'][] = [];
+  let resumed = 0;
+  return {
+    messages,
+    states,
+    resumedCount: () => resumed,
+    h: {
+      message: (b: string) => messages.push(b),
+      resumed: () => void resumed++,
+      stateChanged: (health: TransportHealth) => states.push(health.state),
+    },
+  };
+}
+
+async function proxied(): Promise<{ proxy: TcpProxy; url: string }> {
+  const target = hostPort(url, 6379);
+  const proxy = new TcpProxy(target.host, target.port);
+  await proxy.up();
+  proxies.push(proxy);
+  const through = new URL(url);
+  through.hostname = '127.0.0.1';
+  through.port = String(proxy.port);
+  return { proxy, url: through.toString() };
+}
+
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((t) => t.close()));
+  await Promise.all(proxies.splice(0).map((p) => p.down()));
+});
+afterAll(async () => {
+  if (reachable) await admin.quit();
+});
+
+describe.skipIf(!reachable)('RedisTransport (Redis Streams)', () => {
+  beforeAll(() => console.log('backend=redis (transport tests)'));
+
+  it('CLUSTER-05 BROKER-10: a hint published by one instance reaches every reader of the stream, not others', async () => {
+    const ch = channel();
+    const a = transport({ channel: ch });
+    const b = transport({ channel: ch });
+    const other = transport({ channel: channel() });
+    const [ra, rb, ro] = [handlers(), handlers(), handlers()];
+    expect(a.health()).toEqual({ kind: 'redis', state: 'degraded', detail: 'not started' });
+    await a.start(ra.h);
+    await b.start(rb.h);
+    await other.start(ro.h);
+    expect(b.health()).toEqual({ kind: 'redis', state: 'ok' });
+    await a.publish('{"hello":1}');
+    await vi.waitFor(() => expect(rb.messages).toEqual(['{"hello":1}']));
+    await vi.waitFor(() => expect(ra.messages).toEqual(['{"hello":1}']));
+    await other.publish('x');
+    await vi.waitFor(() => expect(ro.messages).toEqual(['x']));
+    expect(rb.messages).toEqual(['{"hello":1}']);
+    await a.close();
+    expect(a.health().state).toBe('closed');
+    await a.close();
+    await expect(a.publish('late')).rejects.toThrow(/closed/);
+    await admin.del([`less-sync:${ch}`]);
+  });
+
+  it('CLUSTER-05: a new instance starts at new hints; the stream stays bounded (XADD MAXLEN ~)', async () => {
+    const ch = channel();
+    const a = transport({ channel: ch, maxLength: 100 });
+    await a.start(handlers().h);
+    await a.publish('old');
+    for (let i = 0; i < 400; i++) await a.publish(`m${i}`);
+    const len = await admin.xLen(`less-sync:${ch}`);
+    expect(len).toBeLessThan(400);
+    const late = transport({ channel: ch });
+    const r = handlers();
+    await late.start(r.h);
+    await late.publish('new');
+    await vi.waitFor(() => expect(r.messages).toEqual(['new']));
+    await admin.del([`less-sync:${ch}`]);
+  });
+
+  it('CLUSTER-05: CLIENT KILL of the reader: degraded, reconnects, resumes from its last id with nothing lost', async () => {
+    const ch = channel();
+    const errors: unknown[] = [];
+    const a = transport({ channel: ch, onError: (e) => errors.push(e) });
+    const b = transport({ channel: ch });
+    const r = handlers();
+    await a.start(r.h);
+    await b.start(handlers().h);
+    await b.publish('before');
+    await vi.waitFor(() => expect(r.messages).toEqual(['before']));
+    const id = await a.readerClientId();
+    expect(id).toBeTypeOf('number');
+    await admin.clientKill({ filter: 'ID', id: Number(id) });
+    // Published while the reader is away: still in the stream, so it arrives after the reconnect.
+    await b.publish('during');
+    await vi.waitFor(() => expect(r.states).toContain('degraded'), { timeout: 10_000 });
+    await vi.waitFor(() => expect(r.messages).toEqual(['before', 'during']), { timeout: 20_000 });
+    expect(a.health().state).toBe('ok');
+    expect(await a.readerClientId()).not.toBe(id);
+    expect(r.states).toEqual(['ok', 'degraded', 'ok']);
+    // The last id was still in the stream: nothing was missed, so no catch-up is asked for.
+    expect(r.resumedCount()).toBe(0);
+    expect(errors.length).toBeGreaterThan(0);
+    await admin.del([`less-sync:${ch}`]);
+  });
+
+  it('CLUSTER-05: when its last id was trimmed away during a gap, the reader reports resumed', async () => {
+    const ch = channel();
+    const { proxy, url: through } = await proxied();
+    const a = transport({ channel: ch, url: through });
+    const b = transport({ channel: ch });
+    const r = handlers();
+    await a.start(r.h);
+    await b.start(handlers().h);
+    await b.publish('one');
+    await vi.waitFor(() => expect(r.messages).toEqual(['one']));
+    await proxy.down();
+    await vi.waitFor(() => expect(a.health().state).toBe('degraded'), { timeout: 10_000 });
+    expect(a.health().detail).toBeTypeOf('string');
+    await expect(a.publish('while down')).rejects.toThrow();
+    await admin.xTrim(`less-sync:${ch}`, 'MAXLEN', 0);
+    await b.publish('two');
+    await proxy.up();
+    await vi.waitFor(() => expect(r.resumedCount()).toBe(1), { timeout: 20_000 });
+    await vi.waitFor(() => expect(r.messages).toEqual(['one', 'two']), { timeout: 20_000 });
+    expect(r.states).toEqual(['ok', 'degraded', 'ok']);
+    await admin.del([`less-sync:${ch}`]);
+  });
+
+  it('CLUSTER-05: an unreachable Redis rejects start, reports degraded without the password, and connects on return', async () => {
+    const { proxy, url: through } = await proxied();
+    await proxy.down();
+    const secretUrl = new URL(through);
+    secretUrl.password = 'hunter2secret';
+    const errors: unknown[] = [];
+    const ch = channel();
+    const a = transport({ channel: ch, url: secretUrl.toString(), onError: (e) => errors.push(e) });
+    const r = handlers();
+    const failure = await a.start(r.h).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    expect(failure).toBeInstanceOf(Error);
+    expect(a.health().state).toBe('degraded');
+    const shown = JSON.stringify([a.health(), String(failure), errors.map(String)]);
+    expect(shown).not.toContain('hunter2secret');
+    expect(shown).not.toContain(secretUrl.toString());
+    // The same port comes back (the proxy keeps it); the background loop connects, a real Redis answers.
+    await proxy.up();
+    await vi.waitFor(() => expect(a.health().state).toBe('ok'), { timeout: 20_000 });
+    expect(r.resumedCount()).toBe(1);
+  });
+
+  it('rejects a channel with characters outside a plain key', () => {
+    expect(() => new RedisTransport({ url, channel: 'a b' })).toThrow(/invalid channel/);
+  });
+});
+
+describe('redactUrl', () => {
+  it('hides the URL, password and user name in an error message', () => {
+    const u = 'redis://user:p%40ss@host:6379';
+    expect(redactUrl(new Error(`failed ${u}`), u).message).toBe('failed ***');
+    expect(redactUrl(new Error('auth p@ss for user'), u).message).toBe('auth *** for ***');
+    const plain = new Error('connect ECONNREFUSED');
+    expect(redactUrl(plain, u)).toBe(plain);
+    expect(redactUrl('x not-a-url', 'not-a-url').message).toBe('x ***');
+  });
+});
