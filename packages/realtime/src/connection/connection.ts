@@ -9,6 +9,7 @@ import type { RealtimeLogger } from '../logger.js';
 import type { PresenceRegistry } from '../presence/registry.js';
 import { AuthRejectedError, Close, type CloseDirective } from './close.js';
 import { type ConnectionConfig, jitteredLifetime } from './config.js';
+import type { DeadlineQueue } from './deadlines.js';
 import { type DispatchTarget, dispatchNotification, dispatchRequest } from './dispatch.js';
 import { parseAuthFrame, parseClientFrame } from './frames.js';
 import type { HandlerTable } from './handlers.js';
@@ -35,6 +36,8 @@ export interface ConnectionDeps<I extends ConnectionIdentity> {
   readonly broker: Broker;
   readonly presence: PresenceRegistry | undefined;
   readonly clock: Clock;
+  /** The endpoint's one timer for every connection deadline. */
+  readonly deadlines: DeadlineQueue;
   readonly random: () => number;
   readonly logger: RealtimeLogger;
   readonly hooks: ConnectionHooks<I>;
@@ -67,17 +70,20 @@ export class Connection<I extends ConnectionIdentity> implements RealtimeConnect
   private readonly keepalive: Keepalive;
   private teardownRun: Promise<void> | undefined;
   private readonly target: DispatchTarget<I>;
+  /** The upgrade request, kept only until the auth frame is handled (the authenticator may read it). */
+  private upgrade: IncomingMessage | undefined;
 
   constructor(
     private readonly socket: RealtimeSocket,
-    readonly request: IncomingMessage,
+    request: IncomingMessage,
     private readonly deps: ConnectionDeps<I>,
     private readonly onTeardown: (connection: Connection<I>) => void,
     preAuthenticated?: I,
     transport: Duplex = request.socket,
   ) {
     const { config } = deps;
-    this.timers = new ConnectionTimers(deps.clock);
+    if (preAuthenticated === undefined) this.upgrade = request;
+    this.timers = new ConnectionTimers(deps.deadlines);
     this.registration = new BrokerRegistration(deps.broker);
     this.inbound = new InboundQueue(socket, config.inboundQueueFrames, config.inboundQueueBytes);
     this.outbound = new OutboundQueue(
@@ -275,13 +281,15 @@ export class Connection<I extends ConnectionIdentity> implements RealtimeConnect
   }
 
   private async authenticate(item: InboundFrame): Promise<void> {
-    if (!item.isBinary) return this.close(Close.expectedBinaryAuth);
+    const request = this.upgrade;
+    this.upgrade = undefined;
+    if (!item.isBinary || request === undefined) return this.close(Close.expectedBinaryAuth);
     if (item.data.length > this.deps.config.authFrameMaxBytes) return this.close(Close.authFrameTooLarge);
     const parsed = parseAuthFrame(item.data);
     if (!parsed.ok) return this.close(parsed.close);
     let identity: I;
     try {
-      identity = await this.deps.authenticate(parsed.value, this);
+      identity = await this.deps.authenticate(parsed.value, { id: this.id, request });
     } catch (err) {
       if (this.lifecycle !== 'authenticating') return;
       if (err instanceof AuthRejectedError) return this.close(err.close);
@@ -356,6 +364,7 @@ export class Connection<I extends ConnectionIdentity> implements RealtimeConnect
   }
 
   private stopInbound(): void {
+    this.upgrade = undefined;
     this.outbound.close();
     this.abort.abort();
     this.inbound.clear();

@@ -8,6 +8,7 @@ import type { PresenceRegistry } from '../presence/registry.js';
 import { Close } from './close.js';
 import { type ConnectionConfig, resolveConnectionConfig } from './config.js';
 import { Connection, type ConnectionDeps } from './connection.js';
+import { DeadlineQueue } from './deadlines.js';
 import type { HandlerTable } from './handlers.js';
 import { RealtimeSocket } from './socket.js';
 import { SUBPROTOCOL_REJECTION_BODY, selectSubprotocol } from './subprotocol.js';
@@ -59,13 +60,15 @@ export class RealtimeEndpoint<I extends ConnectionIdentity> {
 
   constructor(options: RealtimeEndpointOptions<I>) {
     const config = resolveConnectionConfig(options.config);
+    const clock = options.clock ?? systemClock;
     this.deps = {
       config,
       authenticate: options.authenticate,
       handlers: options.handlers,
       broker: options.broker,
       presence: options.presence,
-      clock: options.clock ?? systemClock,
+      clock,
+      deadlines: new DeadlineQueue(clock),
       random: options.random ?? Math.random,
       logger: options.logger ?? silentLogger,
       hooks: options.hooks ?? {},
