@@ -56,7 +56,9 @@ export class Connection<I extends ConnectionIdentity> implements RealtimeConnect
   readonly closed: Promise<void>;
   private lifecycle: ConnectionState = 'authenticating';
   private current: I | undefined;
-  private readonly abort = new AbortController();
+  /** Created when a handler first asks for the signal; `stopped` aborts it (or aborts it at birth). */
+  private abort: AbortController | undefined;
+  private stopped = false;
   private readonly outbound: OutboundQueue;
   private readonly registration: BrokerRegistration;
   private registeredMailbox = '';
@@ -148,6 +150,10 @@ export class Connection<I extends ConnectionIdentity> implements RealtimeConnect
     return this.current;
   }
   get signal(): AbortSignal {
+    if (this.abort === undefined) {
+      this.abort = new AbortController();
+      if (this.stopped) this.abort.abort();
+    }
     return this.abort.signal;
   }
   get subscriptions(): ReadonlySet<string> {
@@ -366,7 +372,8 @@ export class Connection<I extends ConnectionIdentity> implements RealtimeConnect
   private stopInbound(): void {
     this.upgrade = undefined;
     this.outbound.close();
-    this.abort.abort();
+    this.stopped = true;
+    this.abort?.abort();
     this.inbound.clear();
   }
 
