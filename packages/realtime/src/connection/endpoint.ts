@@ -57,6 +57,13 @@ export class RealtimeEndpoint<I extends ConnectionIdentity> {
   private readonly live = new Set<Connection<I>>();
   private readonly extraHeaders: string[];
   private accepting = true;
+  /**
+   * One teardown callback for every connection: a closure made inside `handleUpgrade` would keep that
+   * call's scope, and with it the upgrade request, alive as long as the connection.
+   */
+  private readonly forget = (connection: Connection<I>): void => {
+    this.live.delete(connection);
+  };
 
   constructor(options: RealtimeEndpointOptions<I>) {
     const config = resolveConnectionConfig(options.config);
@@ -114,8 +121,7 @@ export class RealtimeEndpoint<I extends ConnectionIdentity> {
       return;
     }
     this.wss.handleUpgrade(request, socket, head, (ws) => {
-      const onTeardown = (c: Connection<I>) => this.live.delete(c);
-      const connection = new Connection(ws, request, this.deps, onTeardown, options.identity, socket);
+      const connection = new Connection(ws, request, this.deps, this.forget, options.identity, socket);
       this.live.add(connection);
     });
   }
