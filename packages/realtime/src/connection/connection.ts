@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { CloseCode, encodeKeepalive, encodeNotification, type FrameBody } from '@less-sync/core';
@@ -13,12 +12,21 @@ import type { DeadlineQueue } from './deadlines.js';
 import { type DispatchTarget, dispatchNotification, dispatchRequest } from './dispatch.js';
 import { parseAuthFrame, parseClientFrame } from './frames.js';
 import type { HandlerTable } from './handlers.js';
-import { type InboundFrame, InboundQueue, toBytes } from './inbound.js';
-import { Keepalive } from './keepalive.js';
+import { type InboundFrame, InboundQueue } from './inbound.js';
+import { Keepalive, type KeepaliveActions } from './keepalive.js';
 import { OutboundQueue } from './outbound.js';
+import {
+  flatUuid,
+  onSocketClose,
+  onSocketError,
+  onSocketMessage,
+  onSocketPing,
+  onSocketPong,
+  Target,
+} from './plumbing.js';
 import { BrokerRegistration } from './registration.js';
 import { TickCorkedSink } from './sink.js';
-import type { RealtimeSocket } from './socket.js';
+import type { RealtimeSocket, SocketOwner } from './socket.js';
 import { ConnectionTimers } from './timers.js';
 import type {
   Authenticator,
@@ -51,8 +59,10 @@ const KEEPALIVE_FRAME = encodeKeepalive();
  * handled strictly one at a time, so frames a client pipelines behind its auth frame run in order once
  * auth succeeds. The connection is its own broker {@link Subscriber}.
  */
-export class Connection<I extends ConnectionIdentity> implements RealtimeConnection<I>, Subscriber {
-  readonly id = randomUUID();
+export class Connection<I extends ConnectionIdentity>
+  implements RealtimeConnection<I>, Subscriber, SocketOwner, KeepaliveActions
+{
+  readonly id = flatUuid();
   readonly closed: Promise<void>;
   private lifecycle: ConnectionState = 'authenticating';
   private current: I | undefined;
@@ -71,7 +81,9 @@ export class Connection<I extends ConnectionIdentity> implements RealtimeConnect
   private draining = false;
   private readonly keepalive: Keepalive;
   private teardownRun: Promise<void> | undefined;
-  private readonly target: DispatchTarget<I>;
+  /** The dispatcher's view, made on the first request frame. */
+  private target: DispatchTarget<I> | undefined;
+  private settleClosed: { resolve: () => void; reject: (err: unknown) => void } | undefined;
   /** The upgrade request, kept only until the auth frame is handled (the authenticator may read it). */
   private upgrade: IncomingMessage | undefined;
 
@@ -93,41 +105,16 @@ export class Connection<I extends ConnectionIdentity> implements RealtimeConnect
       config.outboundQueueFrames,
       config.outboundQueueFrames - config.broadcastReserveFrames,
     );
-    const connection = this;
-    this.target = {
-      connection: this,
-      get identity() {
-        return connection.current!;
-      },
-      handlers: deps.handlers,
-      logger: deps.logger,
-      reply: (frame) => this.outbound.push(frame),
-    };
-    let socketClosed!: () => void;
-    const socketDone = new Promise<void>((resolve) => {
-      socketClosed = resolve;
+    this.closed = new Promise<void>((resolve, reject) => {
+      this.settleClosed = { resolve, reject };
     });
-    this.closed = socketDone
-      .then(() => this.teardown())
-      .then(() => {
-        this.lifecycle = 'closed';
-      });
-    socket.on('message', (data, isBinary) => this.onMessage(toBytes(data), isBinary));
-    socket.on('ping', () => this.onPing());
-    socket.on('pong', () => this.keepalive.alive());
-    socket.on('error', (err) => deps.logger.warn({ err, connectionId: this.id }, 'websocket error'));
-    socket.on('close', () => {
-      this.onSocketClose();
-      socketClosed();
-    });
-    this.keepalive = new Keepalive(this.timers, config.keepaliveIntervalMs, config.livenessCheck, {
-      sendKeepalive: () => this.outbound.tryPush(KEEPALIVE_FRAME),
-      ping: () => socket.ping(),
-      dead: () => {
-        deps.logger.warn({ connectionId: this.id }, 'peer missed a keepalive ping; terminating');
-        socket.terminate();
-      },
-    });
+    socket.owner = this;
+    socket.on('message', onSocketMessage);
+    socket.on('ping', onSocketPing);
+    socket.on('pong', onSocketPong);
+    socket.on('error', onSocketError);
+    socket.on('close', onSocketClose);
+    this.keepalive = new Keepalive(this.timers, config.keepaliveIntervalMs, config.livenessCheck, this);
     this.keepalive.start();
     if (preAuthenticated !== undefined) {
       this.authStarted = true;
@@ -245,6 +232,41 @@ export class Connection<I extends ConnectionIdentity> implements RealtimeConnect
     this.socket.terminate();
   }
 
+  // ---- socket events and keepalive actions (shared listeners call these; see socket.ts) ----
+
+  socketMessage(data: Uint8Array, isBinary: boolean): void {
+    this.onMessage(data, isBinary);
+  }
+  socketPing(): void {
+    this.onPing();
+  }
+  socketPong(): void {
+    this.keepalive.alive();
+  }
+  socketError(err: Error): void {
+    this.deps.logger.warn({ err, connectionId: this.id }, 'websocket error');
+  }
+  socketClose(): void {
+    this.onSocketClose();
+    const settle = this.settleClosed;
+    this.settleClosed = undefined;
+    if (settle === undefined) return;
+    this.teardown().then(() => {
+      this.lifecycle = 'closed';
+      settle.resolve();
+    }, settle.reject);
+  }
+  sendKeepalive(): void {
+    this.outbound.tryPush(KEEPALIVE_FRAME);
+  }
+  ping(): void {
+    this.socket.ping();
+  }
+  dead(): void {
+    this.deps.logger.warn({ connectionId: this.id }, 'peer missed a keepalive ping; terminating');
+    this.socket.terminate();
+  }
+
   // ---- inbound ----
 
   private onMessage(data: Uint8Array, isBinary: boolean): void {
@@ -310,6 +332,7 @@ export class Connection<I extends ConnectionIdentity> implements RealtimeConnect
     const parsed = parseClientFrame(item.data);
     if (!parsed.ok) return this.close(parsed.close);
     const frame = parsed.value;
+    this.target ??= new Target(this, this.deps, this.outbound);
     if (frame.kind === 'request')
       await dispatchRequest(this.target, frame.id, frame.method, frame.params, frame.paramsError);
     else if (frame.kind === 'notification')

@@ -23,10 +23,8 @@ export class ConnectionTimers {
   /** Run `fn` at an absolute time (ms since epoch), however far away, replacing the slot's timer. */
   at(slot: Slot, time: number, fn: () => void): void {
     this.clear(slot);
-    this[slot] = this.queue.add(time, () => {
-      this[slot] = undefined;
-      fn();
-    });
+    // A fired deadline may stay in its slot until replaced: removing it again is a no-op.
+    this[slot] = this.queue.add(time, fn);
   }
 
   clear(slot: Slot): void {
