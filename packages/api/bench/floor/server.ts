@@ -50,6 +50,8 @@ function verifyJwt(token: string, key: KeyObject): Record<string, unknown> | und
 
 export class FloorServer {
   private readonly subscribers = new Map<string, Set<WebSocket>>();
+  /** Connections whose JWT checked out (the idle-connection bench waits for all of them). */
+  authenticated = 0;
 
   private constructor(
     private readonly http: Server,
@@ -93,7 +95,10 @@ export class FloorServer {
     if (frame.method === 'auth') {
       const claims = verifyJwt(String(params.token), key);
       if (claims === undefined) ws.close(4000, 'invalid auth token');
-      else client.space = String(claims.personal_space_id);
+      else {
+        client.space = String(claims.personal_space_id);
+        this.authenticated++;
+      }
       return;
     }
     const id = frame.id;
