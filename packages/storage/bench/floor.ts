@@ -1,6 +1,5 @@
 /** The floor variants: the storage's own SQL statements, issued directly with `pg`. */
 import type pg from 'pg';
-import { insertRecordsSql, LOCK_AND_BUMP_SQL } from '../src/stores/push-sql.js';
 import { BENCH_BLOB } from './context.js';
 
 /** The bare floor's pull at since 0: one snapshot over the three kinds, merged in cursor order, no byte cut. */
@@ -16,20 +15,19 @@ const FLOOR_PULL_SQL = `
   FROM files WHERE space_id = $1 AND cursor > 0 AND NOT deleted
   ORDER BY cursor, k, id`;
 
-const INSERT_ONE_RECORD = insertRecordsSql(1);
+/** The floor push: one statement that bumps the space cursor and inserts the record, named and prepared. */
+const FLOOR_PUSH_SQL =
+  'WITH s AS (UPDATE spaces SET cursor = cursor + 1 WHERE id = $1 RETURNING cursor), ' +
+  'i AS (INSERT INTO records (id, space_id, blob, cursor, deleted) SELECT $2, $1, $3, s.cursor, false FROM s ' +
+  'ON CONFLICT (id) DO NOTHING RETURNING id) SELECT s.cursor, (SELECT count(*) FROM i) AS n FROM s';
 
 export async function floorPush(pool: pg.Pool, spaceId: string, id: string): Promise<void> {
-  const client = await pool.connect();
-  try {
-    await client.query('begin');
-    const locked = await client.query<{ cursor: string }>(LOCK_AND_BUMP_SQL, [spaceId]);
-    const cursor = locked.rows[0]?.cursor;
-    const inserted = await client.query(INSERT_ONE_RECORD, [spaceId, cursor, id, BENCH_BLOB, null, false]);
-    if (inserted.rowCount !== 1) throw new Error('floor push conflicted');
-    await client.query('commit');
-  } finally {
-    client.release();
-  }
+  const { rows } = await pool.query<{ n: string }>({
+    name: 'floor_push',
+    text: FLOOR_PUSH_SQL,
+    values: [spaceId, id, BENCH_BLOB],
+  });
+  if (Number(rows[0]?.n) !== 1) throw new Error('floor push conflicted');
 }
 
 /**

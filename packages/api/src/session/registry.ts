@@ -15,7 +15,8 @@ export interface SpaceGrant {
 
 /** One live connection's subscriptions and the chains that authorized them. */
 class Session {
-  readonly grants = new Map<string, readonly string[]>();
+  /** Created on the first grant: an idle connection holds no Map. */
+  grants: Map<string, readonly string[]> | undefined;
   constructor(readonly connection: ClientConnection) {}
 }
 
@@ -47,8 +48,8 @@ export class SessionRegistry {
     const session = this.sessions.get(connectionId);
     if (session === undefined) return;
     this.sessions.delete(connectionId);
-    for (const [space, cids] of session.grants) this.unindex(session, space, cids);
-    session.grants.clear();
+    for (const [space, cids] of session.grants ?? []) this.unindex(session, space, cids);
+    session.grants = undefined;
   }
 
   /** Canonical spaces this connection holds grants for (tests, diagnostics). */
@@ -66,6 +67,7 @@ export class SessionRegistry {
       session = new Session(connection);
       this.sessions.set(connection.id, session);
     }
+    session.grants ??= new Map();
     for (const grant of grants) {
       const previous = session.grants.get(grant.space);
       if (previous !== undefined) this.unindex(session, grant.space, previous);
@@ -89,9 +91,9 @@ export class SessionRegistry {
     if (session !== undefined) {
       for (const raw of spaces) {
         const space = spaceKey(raw);
-        const cids = session.grants.get(space);
+        const cids = session.grants?.get(space);
         if (cids === undefined) continue;
-        session.grants.delete(space);
+        session.grants?.delete(space);
         this.unindex(session, space, cids);
       }
     }
@@ -109,9 +111,9 @@ export class SessionRegistry {
     if (affected === undefined) return 0;
     const sessions = [...affected];
     for (const session of sessions) {
-      const cids = session.grants.get(canonical);
+      const cids = session.grants?.get(canonical);
       if (cids !== undefined) this.unindex(session, canonical, cids);
-      session.grants.delete(canonical);
+      session.grants?.delete(canonical);
     }
     await Promise.all(sessions.map((session) => this.endSubscription(session.connection, canonical, reason)));
     return sessions.length;

@@ -12,17 +12,27 @@ export interface JwtClaims extends BearerClaims {
   readonly nbf: bigint | undefined;
 }
 
+/**
+ * A claim string that does not share storage with the decoded payload: V8 may keep a parsed string as a
+ * slice of its source, and claims live as long as a connection (and in the verification cache), which
+ * would keep every token's whole payload text alive.
+ */
+function ownString(payload: JsonObject, name: string): string {
+  const value = stringOrEmpty(payload, name);
+  return value === '' ? value : Buffer.from(value, 'utf8').toString('utf8');
+}
+
 /** Typed decode with serde semantics; throws ClaimTypeError. Other members are ignored. */
 export function decodeJwtClaims(payload: JsonObject): JwtClaims {
   return {
-    iss: stringOrEmpty(payload, 'iss'),
-    sub: stringOrEmpty(payload, 'sub'),
-    clientId: stringOrEmpty(payload, 'client_id'),
-    scope: stringOrEmpty(payload, 'scope'),
-    jti: stringOrEmpty(payload, 'jti'),
-    personalSpaceId: stringOrEmpty(payload, 'personal_space_id'),
-    did: stringOrEmpty(payload, 'did'),
-    mailboxId: stringOrEmpty(payload, 'mailbox_id'),
+    iss: ownString(payload, 'iss'),
+    sub: ownString(payload, 'sub'),
+    clientId: ownString(payload, 'client_id'),
+    scope: ownString(payload, 'scope'),
+    jti: ownString(payload, 'jti'),
+    personalSpaceId: ownString(payload, 'personal_space_id'),
+    did: ownString(payload, 'did'),
+    mailboxId: ownString(payload, 'mailbox_id'),
     aud: optionalAudience(payload, 'aud'),
     exp: optionalU64(payload, 'exp'),
     nbf: optionalU64(payload, 'nbf'),

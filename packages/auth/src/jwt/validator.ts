@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { TtlLru } from '../cache/lru.js';
 import { decodeBase64Url } from '../encoding/base64.js';
 import { type Clock, systemClock, unixSeconds } from '../encoding/clock.js';
@@ -111,11 +112,12 @@ export class JwtValidator implements TokenValidator {
   async validate(token: string): Promise<TokenInfo> {
     if (token === '') throw new JwtValidationError('MissingToken');
     const now = this.now();
-    const cached = this.cache?.get(token, now);
+    const key = this.cache === undefined ? '' : cacheKey(token);
+    const cached = this.cache?.get(key, now);
     if (cached !== undefined) return this.checkClaims(cached, now);
     const claims = await this.verify(token);
     const info = this.checkClaims(claims, now);
-    this.remember(token, claims, now);
+    this.remember(key, claims, now);
     return info;
   }
 
@@ -212,12 +214,21 @@ export class JwtValidator implements TokenValidator {
     };
   }
 
-  private remember(token: string, claims: JwtClaims, nowMs: number): void {
+  private remember(key: string, claims: JwtClaims, nowMs: number): void {
     if (this.cache === undefined) return;
     let until = nowMs + this.cacheTtlMs;
     if (claims.exp !== undefined) {
       until = Math.min(until, (Number(claims.exp) + this.leewaySeconds + 1) * 1000);
     }
-    this.cache.set(token, claims, until);
+    this.cache.set(key, claims, until);
   }
+}
+
+/**
+ * Cache entries are keyed by the token's SHA-256, not the token: a key of 44 characters instead of a
+ * token of about 1 KiB, held once per authenticated user. Collision resistance keeps a different token
+ * from ever reading another token's verified claims.
+ */
+function cacheKey(token: string): string {
+  return createHash('sha256').update(token).digest('base64');
 }

@@ -14,7 +14,8 @@ interface Entry {
   readonly id: SubscriberId;
   readonly subscriber: Subscriber;
   readonly mailboxId: string;
-  readonly spaces: Set<string>;
+  /** Created on the first subscription: an idle connection holds none. */
+  spaces: Set<string> | undefined;
 }
 
 /**
@@ -52,7 +53,7 @@ export class InMemoryBroker implements Broker {
       throw new BrokerError('too_many_connections');
     }
     const id = this.nextId++ as SubscriberId;
-    const entry: Entry = { id, subscriber, mailboxId, spaces: new Set() };
+    const entry: Entry = { id, subscriber, mailboxId, spaces: undefined };
     this.entries.set(id, entry);
     if (mailbox) mailbox.add(entry);
     else this.mailboxIndex.set(mailboxId, new Set([entry]));
@@ -74,7 +75,7 @@ export class InMemoryBroker implements Broker {
     const entry = this.require(id);
     for (const raw of spaces) {
       const space = spaceKey(raw);
-      if (!entry.spaces.delete(space)) continue;
+      if (!entry.spaces?.delete(space)) continue;
       this.dropWatcher(this.spaceIndex, space, entry);
     }
   }
@@ -139,6 +140,7 @@ export class InMemoryBroker implements Broker {
   private subscribe(entry: Entry, spaces: Iterable<string>): void {
     for (const raw of spaces) {
       const space = spaceKey(raw);
+      entry.spaces ??= new Set();
       if (entry.spaces.has(space)) continue;
       entry.spaces.add(space);
       const watchers = this.spaceIndex.get(space);
@@ -150,7 +152,7 @@ export class InMemoryBroker implements Broker {
   /** Idempotent: an entry evicted by a broadcast may be unregistered again by its connection. */
   private remove(entry: Entry): void {
     if (!this.entries.delete(entry.id)) return;
-    for (const space of entry.spaces) this.dropWatcher(this.spaceIndex, space, entry);
+    for (const space of entry.spaces ?? []) this.dropWatcher(this.spaceIndex, space, entry);
     this.dropWatcher(this.mailboxIndex, entry.mailboxId, entry);
   }
 

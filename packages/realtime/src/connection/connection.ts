@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { CloseCode, encodeKeepalive, encodeNotification, type FrameBody } from '@less-sync/core';
@@ -9,15 +8,25 @@ import type { RealtimeLogger } from '../logger.js';
 import type { PresenceRegistry } from '../presence/registry.js';
 import { AuthRejectedError, Close, type CloseDirective } from './close.js';
 import { type ConnectionConfig, jitteredLifetime } from './config.js';
+import type { DeadlineQueue } from './deadlines.js';
 import { type DispatchTarget, dispatchNotification, dispatchRequest } from './dispatch.js';
 import { parseAuthFrame, parseClientFrame } from './frames.js';
 import type { HandlerTable } from './handlers.js';
-import { type InboundFrame, InboundQueue, toBytes } from './inbound.js';
-import { Keepalive } from './keepalive.js';
+import { type InboundFrame, InboundQueue } from './inbound.js';
+import { Keepalive, type KeepaliveActions } from './keepalive.js';
 import { OutboundQueue } from './outbound.js';
+import {
+  flatUuid,
+  onSocketClose,
+  onSocketError,
+  onSocketMessage,
+  onSocketPing,
+  onSocketPong,
+  Target,
+} from './plumbing.js';
 import { BrokerRegistration } from './registration.js';
 import { TickCorkedSink } from './sink.js';
-import type { RealtimeSocket } from './socket.js';
+import type { RealtimeSocket, SocketOwner } from './socket.js';
 import { ConnectionTimers } from './timers.js';
 import type {
   Authenticator,
@@ -35,6 +44,8 @@ export interface ConnectionDeps<I extends ConnectionIdentity> {
   readonly broker: Broker;
   readonly presence: PresenceRegistry | undefined;
   readonly clock: Clock;
+  /** The endpoint's one timer for every connection deadline. */
+  readonly deadlines: DeadlineQueue;
   readonly random: () => number;
   readonly logger: RealtimeLogger;
   readonly hooks: ConnectionHooks<I>;
@@ -48,12 +59,16 @@ const KEEPALIVE_FRAME = encodeKeepalive();
  * handled strictly one at a time, so frames a client pipelines behind its auth frame run in order once
  * auth succeeds. The connection is its own broker {@link Subscriber}.
  */
-export class Connection<I extends ConnectionIdentity> implements RealtimeConnection<I>, Subscriber {
-  readonly id = randomUUID();
+export class Connection<I extends ConnectionIdentity>
+  implements RealtimeConnection<I>, Subscriber, SocketOwner, KeepaliveActions
+{
+  readonly id = flatUuid();
   readonly closed: Promise<void>;
   private lifecycle: ConnectionState = 'authenticating';
   private current: I | undefined;
-  private readonly abort = new AbortController();
+  /** Created when a handler first asks for the signal; `stopped` aborts it (or aborts it at birth). */
+  private abort: AbortController | undefined;
+  private stopped = false;
   private readonly outbound: OutboundQueue;
   private readonly registration: BrokerRegistration;
   private registeredMailbox = '';
@@ -66,18 +81,23 @@ export class Connection<I extends ConnectionIdentity> implements RealtimeConnect
   private draining = false;
   private readonly keepalive: Keepalive;
   private teardownRun: Promise<void> | undefined;
-  private readonly target: DispatchTarget<I>;
+  /** The dispatcher's view, made on the first request frame. */
+  private target: DispatchTarget<I> | undefined;
+  private settleClosed: { resolve: () => void; reject: (err: unknown) => void } | undefined;
+  /** The upgrade request, kept only until the auth frame is handled (the authenticator may read it). */
+  private upgrade: IncomingMessage | undefined;
 
   constructor(
     private readonly socket: RealtimeSocket,
-    readonly request: IncomingMessage,
+    request: IncomingMessage,
     private readonly deps: ConnectionDeps<I>,
     private readonly onTeardown: (connection: Connection<I>) => void,
     preAuthenticated?: I,
     transport: Duplex = request.socket,
   ) {
     const { config } = deps;
-    this.timers = new ConnectionTimers(deps.clock);
+    if (preAuthenticated === undefined) this.upgrade = request;
+    this.timers = new ConnectionTimers(deps.deadlines);
     this.registration = new BrokerRegistration(deps.broker);
     this.inbound = new InboundQueue(socket, config.inboundQueueFrames, config.inboundQueueBytes);
     this.outbound = new OutboundQueue(
@@ -85,41 +105,16 @@ export class Connection<I extends ConnectionIdentity> implements RealtimeConnect
       config.outboundQueueFrames,
       config.outboundQueueFrames - config.broadcastReserveFrames,
     );
-    const connection = this;
-    this.target = {
-      connection: this,
-      get identity() {
-        return connection.current!;
-      },
-      handlers: deps.handlers,
-      logger: deps.logger,
-      reply: (frame) => this.outbound.push(frame),
-    };
-    let socketClosed!: () => void;
-    const socketDone = new Promise<void>((resolve) => {
-      socketClosed = resolve;
+    this.closed = new Promise<void>((resolve, reject) => {
+      this.settleClosed = { resolve, reject };
     });
-    this.closed = socketDone
-      .then(() => this.teardown())
-      .then(() => {
-        this.lifecycle = 'closed';
-      });
-    socket.on('message', (data, isBinary) => this.onMessage(toBytes(data), isBinary));
-    socket.on('ping', () => this.onPing());
-    socket.on('pong', () => this.keepalive.alive());
-    socket.on('error', (err) => deps.logger.warn({ err, connectionId: this.id }, 'websocket error'));
-    socket.on('close', () => {
-      this.onSocketClose();
-      socketClosed();
-    });
-    this.keepalive = new Keepalive(this.timers, config.keepaliveIntervalMs, config.livenessCheck, {
-      sendKeepalive: () => this.outbound.tryPush(KEEPALIVE_FRAME),
-      ping: () => socket.ping(),
-      dead: () => {
-        deps.logger.warn({ connectionId: this.id }, 'peer missed a keepalive ping; terminating');
-        socket.terminate();
-      },
-    });
+    socket.owner = this;
+    socket.on('message', onSocketMessage);
+    socket.on('ping', onSocketPing);
+    socket.on('pong', onSocketPong);
+    socket.on('error', onSocketError);
+    socket.on('close', onSocketClose);
+    this.keepalive = new Keepalive(this.timers, config.keepaliveIntervalMs, config.livenessCheck, this);
     this.keepalive.start();
     if (preAuthenticated !== undefined) {
       this.authStarted = true;
@@ -142,6 +137,10 @@ export class Connection<I extends ConnectionIdentity> implements RealtimeConnect
     return this.current;
   }
   get signal(): AbortSignal {
+    if (this.abort === undefined) {
+      this.abort = new AbortController();
+      if (this.stopped) this.abort.abort();
+    }
     return this.abort.signal;
   }
   get subscriptions(): ReadonlySet<string> {
@@ -233,6 +232,41 @@ export class Connection<I extends ConnectionIdentity> implements RealtimeConnect
     this.socket.terminate();
   }
 
+  // ---- socket events and keepalive actions (shared listeners call these; see socket.ts) ----
+
+  socketMessage(data: Uint8Array, isBinary: boolean): void {
+    this.onMessage(data, isBinary);
+  }
+  socketPing(): void {
+    this.onPing();
+  }
+  socketPong(): void {
+    this.keepalive.alive();
+  }
+  socketError(err: Error): void {
+    this.deps.logger.warn({ err, connectionId: this.id }, 'websocket error');
+  }
+  socketClose(): void {
+    this.onSocketClose();
+    const settle = this.settleClosed;
+    this.settleClosed = undefined;
+    if (settle === undefined) return;
+    this.teardown().then(() => {
+      this.lifecycle = 'closed';
+      settle.resolve();
+    }, settle.reject);
+  }
+  sendKeepalive(): void {
+    this.outbound.tryPush(KEEPALIVE_FRAME);
+  }
+  ping(): void {
+    this.socket.ping();
+  }
+  dead(): void {
+    this.deps.logger.warn({ connectionId: this.id }, 'peer missed a keepalive ping; terminating');
+    this.socket.terminate();
+  }
+
   // ---- inbound ----
 
   private onMessage(data: Uint8Array, isBinary: boolean): void {
@@ -275,13 +309,15 @@ export class Connection<I extends ConnectionIdentity> implements RealtimeConnect
   }
 
   private async authenticate(item: InboundFrame): Promise<void> {
-    if (!item.isBinary) return this.close(Close.expectedBinaryAuth);
+    const request = this.upgrade;
+    this.upgrade = undefined;
+    if (!item.isBinary || request === undefined) return this.close(Close.expectedBinaryAuth);
     if (item.data.length > this.deps.config.authFrameMaxBytes) return this.close(Close.authFrameTooLarge);
     const parsed = parseAuthFrame(item.data);
     if (!parsed.ok) return this.close(parsed.close);
     let identity: I;
     try {
-      identity = await this.deps.authenticate(parsed.value, this);
+      identity = await this.deps.authenticate(parsed.value, { id: this.id, request });
     } catch (err) {
       if (this.lifecycle !== 'authenticating') return;
       if (err instanceof AuthRejectedError) return this.close(err.close);
@@ -296,6 +332,7 @@ export class Connection<I extends ConnectionIdentity> implements RealtimeConnect
     const parsed = parseClientFrame(item.data);
     if (!parsed.ok) return this.close(parsed.close);
     const frame = parsed.value;
+    this.target ??= new Target(this, this.deps, this.outbound);
     if (frame.kind === 'request')
       await dispatchRequest(this.target, frame.id, frame.method, frame.params, frame.paramsError);
     else if (frame.kind === 'notification')
@@ -356,8 +393,10 @@ export class Connection<I extends ConnectionIdentity> implements RealtimeConnect
   }
 
   private stopInbound(): void {
+    this.upgrade = undefined;
     this.outbound.close();
-    this.abort.abort();
+    this.stopped = true;
+    this.abort?.abort();
     this.inbound.clear();
   }
 

@@ -8,6 +8,7 @@ import type { PresenceRegistry } from '../presence/registry.js';
 import { Close } from './close.js';
 import { type ConnectionConfig, resolveConnectionConfig } from './config.js';
 import { Connection, type ConnectionDeps } from './connection.js';
+import { DeadlineQueue } from './deadlines.js';
 import type { HandlerTable } from './handlers.js';
 import { RealtimeSocket } from './socket.js';
 import { SUBPROTOCOL_REJECTION_BODY, selectSubprotocol } from './subprotocol.js';
@@ -56,16 +57,25 @@ export class RealtimeEndpoint<I extends ConnectionIdentity> {
   private readonly live = new Set<Connection<I>>();
   private readonly extraHeaders: string[];
   private accepting = true;
+  /**
+   * One teardown callback for every connection: a closure made inside `handleUpgrade` would keep that
+   * call's scope, and with it the upgrade request, alive as long as the connection.
+   */
+  private readonly forget = (connection: Connection<I>): void => {
+    this.live.delete(connection);
+  };
 
   constructor(options: RealtimeEndpointOptions<I>) {
     const config = resolveConnectionConfig(options.config);
+    const clock = options.clock ?? systemClock;
     this.deps = {
       config,
       authenticate: options.authenticate,
       handlers: options.handlers,
       broker: options.broker,
       presence: options.presence,
-      clock: options.clock ?? systemClock,
+      clock,
+      deadlines: new DeadlineQueue(clock),
       random: options.random ?? Math.random,
       logger: options.logger ?? silentLogger,
       hooks: options.hooks ?? {},
@@ -111,8 +121,7 @@ export class RealtimeEndpoint<I extends ConnectionIdentity> {
       return;
     }
     this.wss.handleUpgrade(request, socket, head, (ws) => {
-      const onTeardown = (c: Connection<I>) => this.live.delete(c);
-      const connection = new Connection(ws, request, this.deps, onTeardown, options.identity, socket);
+      const connection = new Connection(ws, request, this.deps, this.forget, options.identity, socket);
       this.live.add(connection);
     });
   }

@@ -15,6 +15,7 @@ export interface KeepaliveActions {
  */
 export class Keepalive {
   private awaitingPong = false;
+  private readonly onTick = (): void => this.tick();
 
   constructor(
     private readonly timers: ConnectionTimers,
@@ -24,7 +25,7 @@ export class Keepalive {
   ) {}
 
   start(): void {
-    if (this.intervalMs > 0) this.timers.after('keepalive', this.intervalMs, () => this.tick());
+    if (this.intervalMs > 0) this.timers.after('keepalive', this.intervalMs, this.onTick);
   }
 
   /** Any sign of life from the peer: a message or a pong. */

@@ -36,7 +36,8 @@ interface Waiter {
 export class OutboundQueue {
   private inFlight = 0;
   private closed = false;
-  private readonly waiters: Waiter[] = [];
+  /** Replies waiting for room; created on the first wait. */
+  private waiters: Waiter[] | undefined;
   private readonly onWritten = (): void => {
     this.inFlight--;
     this.drainWaiters();
@@ -71,11 +72,13 @@ export class OutboundQueue {
   /** Enqueue once there is room for a reply, in call order. Rejects with ConnectionClosedError once closed. */
   push(frame: Uint8Array): Promise<void> {
     if (this.closed) return Promise.reject(new ConnectionClosedError());
-    if (this.waiters.length === 0 && !this.isFull(this.replyCapacity)) {
+    if (!this.waiters?.length && !this.isFull(this.replyCapacity)) {
       this.write(frame);
       return Promise.resolve();
     }
-    return new Promise((resolve, reject) => this.waiters.push({ frame, resolve, reject }));
+    this.waiters ??= [];
+    const waiters = this.waiters;
+    return new Promise((resolve, reject) => waiters.push({ frame, resolve, reject }));
   }
 
   /** Stop accepting frames; waiting replies are dropped. Frames already written still flush. */
@@ -83,7 +86,7 @@ export class OutboundQueue {
     if (this.closed) return;
     this.closed = true;
     const err = new ConnectionClosedError();
-    for (const waiter of this.waiters.splice(0)) waiter.reject(err);
+    for (const waiter of this.waiters?.splice(0) ?? []) waiter.reject(err);
   }
 
   private isFull(limit: number): boolean {
@@ -96,8 +99,10 @@ export class OutboundQueue {
   }
 
   private drainWaiters(): void {
-    while (!this.closed && this.waiters.length > 0 && !this.isFull(this.replyCapacity)) {
-      const waiter = this.waiters.shift()!;
+    const waiters = this.waiters;
+    if (waiters === undefined) return;
+    while (!this.closed && waiters.length > 0 && !this.isFull(this.replyCapacity)) {
+      const waiter = waiters.shift()!;
       this.write(waiter.frame);
       waiter.resolve();
     }

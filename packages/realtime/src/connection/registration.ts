@@ -11,23 +11,31 @@ function ignoreNotFound(err: unknown): void {
  * One connection's broker registration and the canonical spaces it is subscribed to (WS-CONN-1,
  * RPC-SUB-3, R5). Keeping the set here lets add/remove report what really changed.
  */
+const NONE: ReadonlySet<string> = new Set();
+
 export class BrokerRegistration {
-  readonly spaces = new Set<string>();
+  /** Created on the first subscription: an idle connection holds none. */
+  private set: Set<string> | undefined;
   private id: SubscriberId | undefined;
 
   constructor(private readonly broker: Broker) {}
 
+  get spaces(): ReadonlySet<string> {
+    return this.set ?? NONE;
+  }
+
   /** Rejects with BrokerError `too_many_connections` over the mailbox limit. */
   async register(subscriber: Subscriber): Promise<void> {
-    this.id = await this.broker.register(subscriber, this.spaces);
+    this.id = await this.broker.register(subscriber, this.set ?? []);
   }
 
   async add(spaces: Iterable<string>): Promise<string[]> {
     const added: string[] = [];
     for (const raw of spaces) {
       const space = spaceKey(raw);
-      if (this.spaces.has(space)) continue;
-      this.spaces.add(space);
+      this.set ??= new Set();
+      if (this.set.has(space)) continue;
+      this.set.add(space);
       added.push(space);
     }
     if (added.length > 0 && this.id !== undefined)
@@ -39,7 +47,7 @@ export class BrokerRegistration {
     const removed: string[] = [];
     for (const raw of spaces) {
       const space = spaceKey(raw);
-      if (this.spaces.delete(space)) removed.push(space);
+      if (this.set?.delete(space)) removed.push(space);
     }
     if (removed.length > 0 && this.id !== undefined) {
       await this.broker.removeSpaces(this.id, removed).catch(ignoreNotFound);
@@ -48,14 +56,14 @@ export class BrokerRegistration {
   }
 
   has(space: string): boolean {
-    return this.spaces.has(spaceKey(space));
+    return this.set?.has(spaceKey(space)) ?? false;
   }
 
   /** Unregister and forget every space. Idempotent. */
   async release(): Promise<void> {
     const id = this.id;
     this.id = undefined;
-    this.spaces.clear();
+    this.set = undefined;
     if (id !== undefined) await this.broker.unregister(id).catch(ignoreNotFound);
   }
 }

@@ -1,6 +1,15 @@
 import { WebSocket } from 'ws';
 import { Close, type CloseDirective } from './close.js';
 
+/** What the endpoint's shared socket listeners call on the socket's connection. */
+export interface SocketOwner {
+  socketMessage(data: Uint8Array, isBinary: boolean): void;
+  socketPing(): void;
+  socketPong(): void;
+  socketError(err: Error): void;
+  socketClose(): void;
+}
+
 /** Status codes `ws` uses when it closes on a bad inbound frame (protocol, UTF-8, policy, size). */
 const READ_ERROR_CODES = new Set([1002, 1007, 1008, 1009]);
 
@@ -12,6 +21,8 @@ const READ_ERROR_CODES = new Set([1002, 1007, 1008, 1009]);
  */
 export class RealtimeSocket extends WebSocket {
   authPending = true;
+  /** The connection the shared listeners forward events to. */
+  owner: SocketOwner | undefined;
 
   override close(code?: number, data?: string | Buffer): void {
     if (this.authPending) {

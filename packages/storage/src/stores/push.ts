@@ -1,7 +1,7 @@
 /**
  * Push (STORE-REC-01 … 07, R19, R20).
  *
- * One READ COMMITTED transaction: bump the space cursor first (this row-locks the space, so pushes,
+ * Most batches run as one statement (push-one.ts). The rest take one READ COMMITTED transaction: bump the space cursor first (this row-locks the space, so pushes,
  * file records, membership appends and rewraps of one space are serialised), then write
  * optimistically and let the row counts decide conflicts:
  *   - updates only touch rows of this space whose cursor equals the expected one;
@@ -17,6 +17,7 @@ import { toInt } from '../db/values.js';
 import { guard, inTransaction, rollbackWith, type StoreContext, type Tx } from './context.js';
 import { StorageError } from './errors.js';
 import type { RecordsStore } from './interfaces.js';
+import { fitsOneStatement, pushOneStatement } from './push-one.js';
 import {
   insertRecordsSql,
   LOCK_AND_BUMP_PERSONAL_SQL,
@@ -202,7 +203,20 @@ export async function push(
 ): Promise<PushResult> {
   if (changes.length === 0) return emptyPush(ctx, spaceId, options?.expectPersonal === true);
   const prepared = validateChanges(ctx, changes);
+  if (fitsOneStatement(prepared)) {
+    const result = await pushOneStatement(ctx, spaceId, prepared, options);
+    if (result) return result;
+  }
+  return pushInTransaction(ctx, spaceId, prepared, options);
+}
 
+/** Lock first, then write in chunks: tombstones (R19 needs files committed up to the lock) and big batches. */
+async function pushInTransaction(
+  ctx: StoreContext,
+  spaceId: string,
+  prepared: readonly PreparedChange[],
+  options: PushOptions | undefined,
+): Promise<PushResult> {
   return inTransaction(ctx, async (trx) => {
     const { cursor, keys } = await lockAndBump(trx, spaceId, options);
 

@@ -46,13 +46,29 @@ export function toSpace(row: SpaceRow): Space {
   return space;
 }
 
+const COLUMN_LIST = SPACE_COLUMNS.join(', ');
+
+/** $1 space: the read behind every subscribe and authorization (a named prepared statement). */
+const GET_SPACE_SQL = `SELECT ${COLUMN_LIST} FROM spaces WHERE id = $1`;
+
+/**
+ * $1 space, $2 client: a personal space read or created in one statement (STORE-SPACE-05). `created`
+ * tells which; no row means a concurrent creator committed after this statement's snapshot.
+ */
+const GET_OR_CREATE_SQL =
+  `WITH c AS (INSERT INTO spaces (id, client_id) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING RETURNING ${COLUMN_LIST}) ` +
+  `SELECT ${COLUMN_LIST} FROM c UNION ALL ` +
+  `SELECT ${COLUMN_LIST} FROM spaces WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM c)`;
+
 export function spacesStore(ctx: StoreContext): SpacesStore {
   const { db } = ctx;
 
+  async function findSpace(spaceId: string): Promise<SpaceRow | undefined> {
+    return (await guard(() => ctx.prepared<SpaceRow>('less_sync_space_v1', GET_SPACE_SQL, [spaceId])))[0];
+  }
+
   async function getSpace(spaceId: string): Promise<Space> {
-    const row = await guard(() =>
-      db.selectFrom('spaces').select(SPACE_COLUMNS).where('id', '=', spaceId).executeTakeFirst(),
-    );
+    const row = await findSpace(spaceId);
     if (!row) throw new StorageError('SpaceNotFound');
     return toSpace(row);
   }
@@ -100,19 +116,14 @@ export function spacesStore(ctx: StoreContext): SpacesStore {
     createSpace,
 
     async getOrCreateSpace(spaceId, clientId) {
-      try {
-        return personal(await getSpace(spaceId));
-      } catch (error) {
-        if (!(error instanceof StorageError) || error.kind !== 'SpaceNotFound') throw error;
-      }
-      try {
-        return await createSpace(spaceId, clientId);
-      } catch (error) {
-        // Lost a creation race: whoever won decides what the row is.
-        if (error instanceof StorageError && error.kind === 'SpaceExists')
-          return personal(await getSpace(spaceId));
-        throw error;
-      }
+      const rows = await guard(() =>
+        ctx.prepared<SpaceRow>('less_sync_space_get_or_create_v1', GET_OR_CREATE_SQL, [spaceId, clientId]),
+      );
+      // No row: lost a creation race to a transaction that committed after our snapshot; the winner's
+      // row decides (a fresh statement sees it).
+      const row = rows[0] ?? (await findSpace(spaceId));
+      if (!row) throw new StorageError('SpaceNotFound');
+      return personal(toSpace(row));
     },
 
     async getSpaceHomeServer(spaceId) {

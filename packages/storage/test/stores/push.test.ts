@@ -302,6 +302,38 @@ describe('push', () => {
     }));
     expect((await ctx.storage.push(space, big)).cursor).toBe(3);
   });
+
+  it('STORE-REC-03 STORE-REC-04 one-statement batches of every shape: mixed creates and updates, beyond the named sizes', async () => {
+    const space = await createSpace(ctx.storage);
+    const ids = Array.from({ length: 40 }, () => randomUUID());
+    expect(
+      await ctx.storage.push(
+        space,
+        ids.map((id) => change(id, 'a', 0)),
+      ),
+    ).toMatchObject({ ok: true, cursor: 1 });
+    // Half updates, half new ids, one of the updates stale: nothing is written, the cursor stays.
+    const fresh = Array.from({ length: 20 }, () => randomUUID());
+    const mixed = [
+      ...ids.slice(0, 20).map((id) => change(id, 'b', 1)),
+      ...fresh.map((id) => change(id, 'c', 0)),
+    ];
+    const stale = [...mixed, change(ids[25] as string, 'd', 7)];
+    expect(await ctx.storage.push(space, stale)).toEqual({ ok: false, cursor: 0, deletedFileIds: [] });
+    expect((await ctx.storage.getSpace(space)).cursor).toBe(1);
+    expect(await ctx.storage.recordExists(space, fresh[0] as string)).toBe(false);
+    // The same batch without the stale change goes through under one cursor.
+    expect(await ctx.storage.push(space, mixed)).toMatchObject({ ok: true, cursor: 2 });
+    const pulled = pullRecords(await pullAll(space, 1));
+    expect(pulled).toHaveLength(40);
+    expect(pulled.every((r) => r.cursor === 2)).toBe(true);
+    // A DEK is written and an update without one clears it.
+    const withDek = randomUUID();
+    await ctx.storage.push(space, [change(withDek, 'e', 0, wrappedDek(3))]);
+    expect(pullRecords(await pullAll(space, 2))[0]?.dek).toEqual(wrappedDek(3));
+    await ctx.storage.push(space, [change(withDek, 'f', 3)]);
+    expect(pullRecords(await pullAll(space, 3))[0]?.dek).toBeUndefined();
+  });
 });
 
 describe('push limits', () => {
