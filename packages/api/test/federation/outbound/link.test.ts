@@ -277,6 +277,24 @@ describe('reconnect, restore and renewal through a relay (FED-PEER-05..07, B8)',
     expect((await c1.nextNotification('sync')).params).toMatchObject({ space: space.id, cursor: 1 });
   });
 
+  it('FED-PEER-07 R8 a space the home refuses on restore ends the local subscription with revoked', async () => {
+    pair = await startPair({ relay: true });
+    const { home, origin, events, relay } = pair;
+    const space = await pair.space();
+    const b1 = origin.user('b1');
+    const c1 = await origin.connect(b1);
+    await c1.call('subscribe', {
+      spaces: [{ id: space.id, since: 0, ucan: space.root.issue({ audience: b1.key.did, space: space.id }) }],
+    });
+    await home.query('DELETE FROM spaces WHERE id = $1', [space.id]);
+    relay?.cut();
+    await until(() => events.opened.length === 2);
+    const revoked = await c1.nextNotification('revoked');
+    expect(revoked.params).toMatchObject({ space: space.id });
+    expect(origin.services.sessions.grants(origin.connectionIds()[0] ?? '').has(space.id)).toBe(false);
+    await until(() => pair?.manager.status()[0]?.subscriptions === 0);
+  });
+
   it('B8 a peer that stops answering: the client call fails at the deadline, its other calls then go on', async () => {
     pair = await startPair({ relay: true, manager: { callTimeoutMs: 400 } });
     const { origin, relay } = pair;
