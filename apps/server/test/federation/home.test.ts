@@ -166,17 +166,18 @@ describe.skipIf(!reachable)('two servers: the home side refuses what it must (FE
   });
 
   it('FED-WS-06 the peer identity is the key domain: /status shows B by its key domain', async () => {
+    const { token } = await pair.a.token('status-reader');
+    const status = async () => {
+      const res = await fetch(`${pair.a.base}/api/v1/federation/status/${DOMAIN_B}`, {
+        headers: { Authorization: `Bearer ${token}` },
+      });
+      expect(res.status).toBe(200);
+      return (await res.json()) as Record<string, unknown>;
+    };
+    // The server may see a socket end after its client did: wait until the earlier tests' slots are back.
+    await expect.poll(async () => (await status()).connections, { timeout: 10_000 }).toBe(0);
     const peer = await peerSocket(pair.a.fedUrl);
     try {
-      const { token } = await pair.a.token('status-reader');
-      const status = async () => {
-        const res = await fetch(`${pair.a.base}/api/v1/federation/status/${DOMAIN_B}`, {
-          headers: { Authorization: `Bearer ${token}` },
-        });
-        expect(res.status).toBe(200);
-        return (await res.json()) as Record<string, unknown>;
-      };
-      // Sockets of the tests before may take a moment to give their slots back.
       await expect.poll(async () => (await status()).connections, { timeout: 10_000 }).toBe(1);
       expect(await status()).toMatchObject({ domain: DOMAIN_B, connections: 1 });
     } finally {
