@@ -28,6 +28,13 @@ if (!url) process.stdout.write('[bench] connection-scale figures skipped: set TE
 
 const CONNECTIONS = Number(process.env.IDLE_CONNECTIONS ?? (QUICK ? 2_000 : 10_000));
 const ROUNDS = QUICK ? 1 : 2;
+/**
+ * Every run leaves its closed client ports in TIME_WAIT; spreading the clients over several loopback
+ * source addresses (Linux routes all of 127/8 to lo) keeps later runs from running out of ports.
+ */
+const SOURCES =
+  process.env.SOURCE_ADDRESSES ??
+  (process.platform === 'linux' ? Array.from({ length: 8 }, (_, i) => `127.0.0.${i + 1}`).join(',') : '');
 const once = { iterations: 1, time: 0, warmupIterations: 0, warmupTime: 0 };
 
 setFlagsFromString('--expose-gc');
@@ -50,7 +57,7 @@ interface Sample {
 async function measure(target: string, tokensFile: string, ready: () => number): Promise<Sample> {
   const before = settle();
   const child = fork(fileURLToPath(new URL('./support/idle-clients.mjs', import.meta.url)), {
-    env: { ...process.env, URL: target, TOKENS_FILE: tokensFile },
+    env: { ...process.env, URL: target, TOKENS_FILE: tokensFile, SOURCE_ADDRESSES: SOURCES },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   try {

@@ -5,6 +5,7 @@
 import type { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect, type PostgresPool } from 'kysely';
 import type pg from 'pg';
+import { connectionLost } from '../pg/postgres.js';
 import { PgliteDialect } from './pglite-dialect.js';
 import type { Database } from './schema.js';
 
@@ -58,7 +59,19 @@ export function openDatabase(source: DatabaseSource, options: OpenDatabaseOption
       multiConnection: true,
       async prepared<R>(name: string, text: string, values: readonly unknown[]) {
         if (closed) throw new Error('database is closed');
-        return (await pool.query({ name, text, values: [...values] })).rows as R[];
+        // A checked-out client's promise form (not `pool.query`): the pool would discard the connection,
+        // and its prepared statements, on any SQL error (a push conflict is one), and tracing wraps
+        // exactly this form.
+        const client = await pool.connect();
+        let broken: Error | undefined;
+        try {
+          return (await client.query({ name, text, values: [...values] })).rows as R[];
+        } catch (error) {
+          if (connectionLost(error)) broken = error as Error;
+          throw error;
+        } finally {
+          client.release(broken);
+        }
       },
       close: () => {
         closed = true;

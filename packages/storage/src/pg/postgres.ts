@@ -64,7 +64,7 @@ function session(client: pg.PoolClient): SqlSession {
  * classes 08 (connection), 57 (operator intervention, e.g. terminated), 53/58/XX (resources,
  * system, internal) mean the session may be gone. Clients that only saw a SQL error are kept.
  */
-function connectionLost(error: unknown): boolean {
+export function connectionLost(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   if (typeof code !== 'string' || !/^[0-9A-Z]{5}$/.test(code)) return true;
   return ['08', '57', '53', '58', 'XX'].includes(code.slice(0, 2));
