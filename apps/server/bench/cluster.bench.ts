@@ -3,8 +3,9 @@
  * three real server processes on one database schema, printed as one summary:
  *   - push → `sync` latency for a subscriber on the pusher's instance (the floor) and on another instance,
  *     measured on the same pushes; p50 per repeat, spread min/median/max over repeats
- *   - delivered notifications per second with 3 instances, every subscriber on another instance than its
- *     pusher, beside the same load with every subscriber on the pusher's instance (the floor)
+ *   - delivered notifications per second with 3 instances (12 users pushing at once, two subscribers
+ *     each), every subscriber on another instance than its pusher, beside the same load with every
+ *     subscriber on the pusher's instance (the floor)
  * Needs TEST_DATABASE_URL; Redis/NATS figures are skipped with a note when nothing answers at
  * REDIS_URL/NATS_URL. Servers, database, brokers and clients share this machine.
  */
@@ -27,8 +28,8 @@ if (!DATABASE_URL) process.stdout.write('[bench] cluster figures skipped: set TE
 const once = { iterations: 1, time: 0, warmupIterations: 0, warmupTime: 0 };
 const REPEATS = 3;
 const LATENCY_PUSHES = 200;
-const LOAD_PUSHES = 400;
-const PIPELINE = 8;
+const LOAD_PUSHES = 100;
+const USERS_PER_INSTANCE = 4;
 
 const percentile = (sorted: number[], p: number): number =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
@@ -130,30 +131,29 @@ async function latency(instances: Instance[]): Promise<{ same: number; cross: nu
 }
 
 /**
- * Three users, one pusher each on its own instance, two subscribers each: on the two other instances
- * (`cross`) or on the pusher's instance (`local`). Returns delivered notifications per second.
+ * USERS_PER_INSTANCE users per instance, each with one pusher on that instance and two subscribers: on
+ * the two other instances (`cross`) or on the pusher's instance (`local`); every user pushes LOAD_PUSHES
+ * changes one after another, all users at once. Returns delivered notifications per second.
  */
 async function throughput(instances: Instance[], cross: boolean): Promise<number> {
-  const users = instances.map((_, i) => `load-${i}-${randomUUID()}`);
-  const pushers = await Promise.all(users.map((u, i) => connect(instances[i] as Instance, u)));
+  const homes = instances.flatMap((_, i) => Array.from({ length: USERS_PER_INSTANCE }, () => i));
+  const users = homes.map((i) => ({ home: i, name: `load-${i}-${randomUUID()}` }));
+  const pushers = await Promise.all(users.map((u) => connect(instances[u.home] as Instance, u.name)));
   const subscribers = await Promise.all(
-    users.map((u, i) =>
+    users.map((u) =>
       Promise.all(
-        [1, 2].map((k) => connect(instances[cross ? (i + k) % 3 : i] as Instance, u).then((c) => c.s)),
+        [1, 2].map((k) =>
+          connect(instances[cross ? (u.home + k) % 3 : u.home] as Instance, u.name).then((c) => c.s),
+        ),
       ),
     ),
   );
   try {
     const t0 = performance.now();
-    // Each pusher keeps PIPELINE pushes in flight, so the figure is the servers' rate, not one round trip's.
     const lasts = await Promise.all(
       pushers.map(async (p) => {
         let last = 0;
-        await Promise.all(
-          Array.from({ length: PIPELINE }, async () => {
-            for (let n = 0; n < LOAD_PUSHES / PIPELINE; n++) last = Math.max(last, await push(p.s, p.space));
-          }),
-        );
+        for (let n = 0; n < LOAD_PUSHES; n++) last = await push(p.s, p.space);
         return last;
       }),
     );
