@@ -13,6 +13,7 @@ import { randomUUID } from 'node:crypto';
 import net from 'node:net';
 import pg from 'pg';
 import { bench, describe } from 'vitest';
+import { dropStream } from '../test/cluster/broker-case.js';
 import {
   buildServer,
   type Instance,
@@ -71,7 +72,11 @@ function arrival(s: Session, cursor: number): Promise<number> {
     .then(() => performance.now());
 }
 
-async function withCluster<T>(env: Record<string, string>, fn: (i: Instance[]) => Promise<T>): Promise<T> {
+async function withCluster<T>(
+  env: Record<string, string>,
+  fn: (i: Instance[]) => Promise<T>,
+  broker?: { name: 'redis' | 'nats'; url: string; port: number },
+): Promise<T> {
   const schema = `bench_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
   await sql(`CREATE SCHEMA "${schema}"`);
   const url = new URL(DATABASE_URL as string);
@@ -85,6 +90,7 @@ async function withCluster<T>(env: Record<string, string>, fn: (i: Instance[]) =
   } finally {
     await Promise.all(instances.map((i) => stopInstance(i)));
     await sql(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    if (broker !== undefined) await dropStream(broker.name, broker.url, broker.port, schema);
   }
 }
 
@@ -171,32 +177,40 @@ async function throughput(instances: Instance[], cross: boolean): Promise<number
   }
 }
 
-async function transportFigures(name: string, env: Record<string, string>): Promise<string> {
-  return withCluster(env, async (instances) => {
-    // Warm up the three processes (JIT, pools, prepared statements) before measuring.
-    await latency(instances);
-    const same: number[] = [];
-    const cross: number[] = [];
-    const localRate: number[] = [];
-    const crossRate: number[] = [];
-    for (let r = 0; r < REPEATS; r++) {
-      const l = await latency(instances);
-      same.push(l.same);
-      cross.push(l.cross);
-      localRate.push(await throughput(instances, false));
-      crossRate.push(await throughput(instances, true));
-    }
-    const added = cross.map((c, i) => c - (same[i] as number));
-    const ratio = crossRate.map((c, i) => c / (localRate[i] as number));
-    return (
-      `${name}:\n` +
-      `  push → sync p50, same instance (floor)   ${spread(same, 2)} ms  (min / median / max of ${REPEATS} repeats × ${LATENCY_PUSHES})\n` +
-      `  push → sync p50, other instance          ${spread(cross, 2)} ms\n` +
-      `  cross-instance adds                      ${spread(added, 2)} ms\n` +
-      `  delivered/s, 3 instances, local (floor)  ${spread(localRate, 0)}\n` +
-      `  delivered/s, 3 instances, cross          ${spread(crossRate, 0)}  (ratio ${spread(ratio, 2)}×)\n`
-    );
-  });
+async function transportFigures(
+  name: string,
+  broker?: { name: 'redis' | 'nats'; url: string; port: number },
+): Promise<string> {
+  const env: Record<string, string> = broker === undefined ? {} : { BROKER_URL: broker.url };
+  return withCluster(
+    env,
+    async (instances) => {
+      // Warm up the three processes (JIT, pools, prepared statements) before measuring.
+      await latency(instances);
+      const same: number[] = [];
+      const cross: number[] = [];
+      const localRate: number[] = [];
+      const crossRate: number[] = [];
+      for (let r = 0; r < REPEATS; r++) {
+        const l = await latency(instances);
+        same.push(l.same);
+        cross.push(l.cross);
+        localRate.push(await throughput(instances, false));
+        crossRate.push(await throughput(instances, true));
+      }
+      const added = cross.map((c, i) => c - (same[i] as number));
+      const ratio = crossRate.map((c, i) => c / (localRate[i] as number));
+      return (
+        `${name}:\n` +
+        `  push → sync p50, same instance (floor)   ${spread(same, 2)} ms  (min / median / max of ${REPEATS} repeats × ${LATENCY_PUSHES})\n` +
+        `  push → sync p50, other instance          ${spread(cross, 2)} ms\n` +
+        `  cross-instance adds                      ${spread(added, 2)} ms\n` +
+        `  delivered/s, 3 instances, local (floor)  ${spread(localRate, 0)}\n` +
+        `  delivered/s, 3 instances, cross          ${spread(crossRate, 0)}  (ratio ${spread(ratio, 2)}×)\n`
+      );
+    },
+    broker,
+  );
 }
 
 describe.skipIf(!DATABASE_URL)('CLUSTER-BENCH cross-instance delivery per transport', () => {
@@ -207,12 +221,12 @@ describe.skipIf(!DATABASE_URL)('CLUSTER-BENCH cross-instance delivery per transp
       const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
       const natsUrl = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
       let out = '\n== cluster: 3 server processes, one PostgreSQL schema (loopback) ==\n';
-      out += await transportFigures('postgres (LISTEN/NOTIFY)', {});
+      out += await transportFigures('postgres (LISTEN/NOTIFY)');
       if (await answers(redisUrl, 6379))
-        out += await transportFigures('redis (Streams)', { BROKER_URL: redisUrl });
+        out += await transportFigures('redis (Streams)', { name: 'redis', url: redisUrl, port: 6379 });
       else out += `redis: skipped, nothing answers at ${redisUrl}\n`;
       if (await answers(natsUrl, 4222))
-        out += await transportFigures('nats (JetStream)', { BROKER_URL: natsUrl });
+        out += await transportFigures('nats (JetStream)', { name: 'nats', url: natsUrl, port: 4222 });
       else out += `nats: skipped, nothing answers at ${natsUrl}\n`;
       process.stdout.write(out);
     },
