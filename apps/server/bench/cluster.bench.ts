@@ -3,8 +3,9 @@
  * three real server processes on one database schema, printed as one summary:
  *   - push → `sync` latency for a subscriber on the pusher's instance (the floor) and on another instance,
  *     measured on the same pushes; p50 per repeat, spread min/median/max over repeats
- *   - delivered notifications per second with 3 instances, every subscriber on another instance than its
- *     pusher, beside the same load with every subscriber on the pusher's instance (the floor)
+ *   - delivered notifications per second with 3 instances (12 users pushing at once, two subscribers
+ *     each), every subscriber on another instance than its pusher, beside the same load with every
+ *     subscriber on the pusher's instance (the floor)
  * Needs TEST_DATABASE_URL; Redis/NATS figures are skipped with a note when nothing answers at
  * REDIS_URL/NATS_URL. Servers, database, brokers and clients share this machine.
  */
@@ -12,6 +13,7 @@ import { randomUUID } from 'node:crypto';
 import net from 'node:net';
 import pg from 'pg';
 import { bench, describe } from 'vitest';
+import { dropStream } from '../test/cluster/broker-case.js';
 import {
   buildServer,
   type Instance,
@@ -27,8 +29,8 @@ if (!DATABASE_URL) process.stdout.write('[bench] cluster figures skipped: set TE
 const once = { iterations: 1, time: 0, warmupIterations: 0, warmupTime: 0 };
 const REPEATS = 3;
 const LATENCY_PUSHES = 200;
-const LOAD_PUSHES = 400;
-const PIPELINE = 8;
+const LOAD_PUSHES = 100;
+const USERS_PER_INSTANCE = 4;
 
 const percentile = (sorted: number[], p: number): number =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
@@ -70,7 +72,11 @@ function arrival(s: Session, cursor: number): Promise<number> {
     .then(() => performance.now());
 }
 
-async function withCluster<T>(env: Record<string, string>, fn: (i: Instance[]) => Promise<T>): Promise<T> {
+async function withCluster<T>(
+  env: Record<string, string>,
+  fn: (i: Instance[]) => Promise<T>,
+  broker?: { name: 'redis' | 'nats'; url: string; port: number },
+): Promise<T> {
   const schema = `bench_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
   await sql(`CREATE SCHEMA "${schema}"`);
   const url = new URL(DATABASE_URL as string);
@@ -84,6 +90,7 @@ async function withCluster<T>(env: Record<string, string>, fn: (i: Instance[]) =
   } finally {
     await Promise.all(instances.map((i) => stopInstance(i)));
     await sql(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    if (broker !== undefined) await dropStream(broker.name, broker.url, broker.port, schema);
   }
 }
 
@@ -130,30 +137,29 @@ async function latency(instances: Instance[]): Promise<{ same: number; cross: nu
 }
 
 /**
- * Three users, one pusher each on its own instance, two subscribers each: on the two other instances
- * (`cross`) or on the pusher's instance (`local`). Returns delivered notifications per second.
+ * USERS_PER_INSTANCE users per instance, each with one pusher on that instance and two subscribers: on
+ * the two other instances (`cross`) or on the pusher's instance (`local`); every user pushes LOAD_PUSHES
+ * changes one after another, all users at once. Returns delivered notifications per second.
  */
 async function throughput(instances: Instance[], cross: boolean): Promise<number> {
-  const users = instances.map((_, i) => `load-${i}-${randomUUID()}`);
-  const pushers = await Promise.all(users.map((u, i) => connect(instances[i] as Instance, u)));
+  const homes = instances.flatMap((_, i) => Array.from({ length: USERS_PER_INSTANCE }, () => i));
+  const users = homes.map((i) => ({ home: i, name: `load-${i}-${randomUUID()}` }));
+  const pushers = await Promise.all(users.map((u) => connect(instances[u.home] as Instance, u.name)));
   const subscribers = await Promise.all(
-    users.map((u, i) =>
+    users.map((u) =>
       Promise.all(
-        [1, 2].map((k) => connect(instances[cross ? (i + k) % 3 : i] as Instance, u).then((c) => c.s)),
+        [1, 2].map((k) =>
+          connect(instances[cross ? (u.home + k) % 3 : u.home] as Instance, u.name).then((c) => c.s),
+        ),
       ),
     ),
   );
   try {
     const t0 = performance.now();
-    // Each pusher keeps PIPELINE pushes in flight, so the figure is the servers' rate, not one round trip's.
     const lasts = await Promise.all(
       pushers.map(async (p) => {
         let last = 0;
-        await Promise.all(
-          Array.from({ length: PIPELINE }, async () => {
-            for (let n = 0; n < LOAD_PUSHES / PIPELINE; n++) last = Math.max(last, await push(p.s, p.space));
-          }),
-        );
+        for (let n = 0; n < LOAD_PUSHES; n++) last = await push(p.s, p.space);
         return last;
       }),
     );
@@ -171,32 +177,40 @@ async function throughput(instances: Instance[], cross: boolean): Promise<number
   }
 }
 
-async function transportFigures(name: string, env: Record<string, string>): Promise<string> {
-  return withCluster(env, async (instances) => {
-    // Warm up the three processes (JIT, pools, prepared statements) before measuring.
-    await latency(instances);
-    const same: number[] = [];
-    const cross: number[] = [];
-    const localRate: number[] = [];
-    const crossRate: number[] = [];
-    for (let r = 0; r < REPEATS; r++) {
-      const l = await latency(instances);
-      same.push(l.same);
-      cross.push(l.cross);
-      localRate.push(await throughput(instances, false));
-      crossRate.push(await throughput(instances, true));
-    }
-    const added = cross.map((c, i) => c - (same[i] as number));
-    const ratio = crossRate.map((c, i) => c / (localRate[i] as number));
-    return (
-      `${name}:\n` +
-      `  push → sync p50, same instance (floor)   ${spread(same, 2)} ms  (min / median / max of ${REPEATS} repeats × ${LATENCY_PUSHES})\n` +
-      `  push → sync p50, other instance          ${spread(cross, 2)} ms\n` +
-      `  cross-instance adds                      ${spread(added, 2)} ms\n` +
-      `  delivered/s, 3 instances, local (floor)  ${spread(localRate, 0)}\n` +
-      `  delivered/s, 3 instances, cross          ${spread(crossRate, 0)}  (ratio ${spread(ratio, 2)}×)\n`
-    );
-  });
+async function transportFigures(
+  name: string,
+  broker?: { name: 'redis' | 'nats'; url: string; port: number },
+): Promise<string> {
+  const env: Record<string, string> = broker === undefined ? {} : { BROKER_URL: broker.url };
+  return withCluster(
+    env,
+    async (instances) => {
+      // Warm up the three processes (JIT, pools, prepared statements) before measuring.
+      await latency(instances);
+      const same: number[] = [];
+      const cross: number[] = [];
+      const localRate: number[] = [];
+      const crossRate: number[] = [];
+      for (let r = 0; r < REPEATS; r++) {
+        const l = await latency(instances);
+        same.push(l.same);
+        cross.push(l.cross);
+        localRate.push(await throughput(instances, false));
+        crossRate.push(await throughput(instances, true));
+      }
+      const added = cross.map((c, i) => c - (same[i] as number));
+      const ratio = crossRate.map((c, i) => c / (localRate[i] as number));
+      return (
+        `${name}:\n` +
+        `  push → sync p50, same instance (floor)   ${spread(same, 2)} ms  (min / median / max of ${REPEATS} repeats × ${LATENCY_PUSHES})\n` +
+        `  push → sync p50, other instance          ${spread(cross, 2)} ms\n` +
+        `  cross-instance adds                      ${spread(added, 2)} ms\n` +
+        `  delivered/s, 3 instances, local (floor)  ${spread(localRate, 0)}\n` +
+        `  delivered/s, 3 instances, cross          ${spread(crossRate, 0)}  (ratio ${spread(ratio, 2)}×)\n`
+      );
+    },
+    broker,
+  );
 }
 
 describe.skipIf(!DATABASE_URL)('CLUSTER-BENCH cross-instance delivery per transport', () => {
@@ -207,12 +221,12 @@ describe.skipIf(!DATABASE_URL)('CLUSTER-BENCH cross-instance delivery per transp
       const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
       const natsUrl = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
       let out = '\n== cluster: 3 server processes, one PostgreSQL schema (loopback) ==\n';
-      out += await transportFigures('postgres (LISTEN/NOTIFY)', {});
+      out += await transportFigures('postgres (LISTEN/NOTIFY)');
       if (await answers(redisUrl, 6379))
-        out += await transportFigures('redis (Streams)', { BROKER_URL: redisUrl });
+        out += await transportFigures('redis (Streams)', { name: 'redis', url: redisUrl, port: 6379 });
       else out += `redis: skipped, nothing answers at ${redisUrl}\n`;
       if (await answers(natsUrl, 4222))
-        out += await transportFigures('nats (JetStream)', { BROKER_URL: natsUrl });
+        out += await transportFigures('nats (JetStream)', { name: 'nats', url: natsUrl, port: 4222 });
       else out += `nats: skipped, nothing answers at ${natsUrl}\n`;
       process.stdout.write(out);
     },

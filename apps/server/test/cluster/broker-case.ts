@@ -1,4 +1,5 @@
 import net from 'node:net';
+import { channelFor } from '@less-sync/app';
 import type { TransportCase } from './suite.js';
 import { requireService } from './suite.js';
 import { hostPort, TcpProxy } from './tcp-proxy.js';
@@ -17,6 +18,47 @@ function answers(url: string, defaultPort: number): Promise<boolean> {
     });
     socket.on('error', () => resolve(false));
   });
+}
+
+/** Sends `payload` over a fresh connection and resolves once the reply matches `done` (bounded). */
+function exchange(url: string, defaultPort: number, payload: string, done: RegExp): Promise<void> {
+  const { host, port } = hostPort(url, defaultPort);
+  return new Promise((resolve, reject) => {
+    let reply = '';
+    const socket = net.connect(port, host, () => socket.write(payload));
+    const timer = setTimeout(() => finish(new Error(`no reply from ${host}:${port}`)), 5_000);
+    function finish(err?: Error) {
+      clearTimeout(timer);
+      socket.destroy();
+      if (err === undefined) resolve();
+      else reject(err);
+    }
+    socket.on('data', (chunk) => {
+      reply += chunk.toString();
+      if (done.test(reply)) finish();
+    });
+    socket.on('error', (err) => finish(err));
+  });
+}
+
+/** Removes the suite's stream from the shared broker (the transport's naming: see realtime/transports). */
+export function dropStream(
+  name: 'redis' | 'nats',
+  url: string,
+  defaultPort: number,
+  schema: string,
+): Promise<void> {
+  const channel = channelFor(schema);
+  if (name === 'redis') {
+    const key = `less-sync:${channel}`;
+    return exchange(url, defaultPort, `*2\r\n$3\r\nDEL\r\n$${key.length}\r\n${key}\r\n`, /^:\d+\r\n/);
+  }
+  return exchange(
+    url,
+    defaultPort,
+    `CONNECT {"verbose":false}\r\nPUB $JS.API.STREAM.DELETE.LESS_SYNC_${channel} 0\r\n\r\nPING\r\n`,
+    /PONG\r\n/,
+  );
 }
 
 /**
@@ -45,7 +87,10 @@ export async function brokerCase(
       },
       cut: () => proxy.down(),
       restore: () => proxy.up(),
-      close: () => proxy.down(),
+      async close(schema) {
+        await proxy.down();
+        if (reachable) await dropStream(name, url, defaultPort, schema);
+      },
     },
   };
 }

@@ -31,7 +31,8 @@ export interface TransportCase {
   /** Cut every instance off the transport until `restore` (PostgreSQL: the LISTEN connections drop). */
   cut(schema: string): Promise<void>;
   restore(): Promise<void>;
-  close(): Promise<void>;
+  /** Stop and remove what the suite left in the broker. */
+  close(schema: string): Promise<void>;
 }
 
 /** Reachable (run), unreachable outside CI (skip with a note), unreachable in CI (fail). */
@@ -121,7 +122,7 @@ export function clusterSuite(transport: TransportCase, reachable: boolean): void
     afterAll(async () => {
       for (const s of sessions) s.close();
       await Promise.all(instances.map((i) => stopInstance(i)));
-      await transport.close();
+      await transport.close(schema);
       await admin((c) => c.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`));
       if (files !== '') await rm(files, { recursive: true, force: true });
     });

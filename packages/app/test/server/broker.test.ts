@@ -1,5 +1,6 @@
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { channelFor } from '../../src/index.js';
 import { type ServerFixture, startServer } from './helpers.js';
 
 /**
@@ -44,10 +45,34 @@ async function get(url: string): Promise<{ status: number; body: Record<string, 
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
 
+/** Deletes the JetStream stream a server created (raw protocol: the app has no NATS client of its own). */
+function dropNatsStream(schema: string): Promise<void> {
+  const { hostname, port } = new URL(NATS_URL);
+  return new Promise((resolve) => {
+    const socket = net.connect(Number(port || 4222), hostname, () =>
+      socket.write(
+        `CONNECT {"verbose":false}\r\nPUB $JS.API.STREAM.DELETE.LESS_SYNC_${channelFor(schema)} 0\r\n\r\nPING\r\n`,
+      ),
+    );
+    const done = () => {
+      socket.destroy();
+      resolve();
+    };
+    socket.on('data', (chunk) => {
+      if (chunk.toString().includes('PONG')) done();
+    });
+    socket.on('error', done);
+    socket.setTimeout(5_000, done);
+  });
+}
+
 let fixture: ServerFixture | undefined;
 afterEach(async () => {
+  const schema = fixture?.db?.schema;
+  const nats = fixture?.env.BROKER_URL === NATS_URL;
   await fixture?.close();
   fixture = undefined;
+  if (nats && schema !== undefined) await dropNatsStream(schema);
 });
 
 describe.skipIf(!postgres)('BROKER_URL on a running server', () => {

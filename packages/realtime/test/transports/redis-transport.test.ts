@@ -20,10 +20,12 @@ if (!reachable) console.warn(`Redis transport tests skipped: no Redis at ${url} 
 const channel = () => `lt_${randomBytes(6).toString('hex')}`;
 const open: RedisTransport[] = [];
 const proxies: TcpProxy[] = [];
+const keys = new Set<string>();
 
 function transport(options: Partial<ConstructorParameters<typeof RedisTransport>[0]> & { channel: string }) {
   const t = new RedisTransport({ url, blockMs: 500, ...options });
   open.push(t);
+  keys.add(`less-sync:${options.channel}`);
   return t;
 }
 
@@ -57,6 +59,8 @@ async function proxied(): Promise<{ proxy: TcpProxy; url: string }> {
 afterEach(async () => {
   await Promise.all(open.splice(0).map((t) => t.close()));
   await Promise.all(proxies.splice(0).map((p) => p.down()));
+  if (reachable && keys.size > 0) await admin.del([...keys]);
+  keys.clear();
 });
 afterAll(async () => {
   if (reachable) await admin.quit();
@@ -86,7 +90,6 @@ describe.skipIf(!reachable)('RedisTransport (Redis Streams)', () => {
     expect(a.health().state).toBe('closed');
     await a.close();
     await expect(a.publish('late')).rejects.toThrow(/closed/);
-    await admin.del([`less-sync:${ch}`]);
   });
 
   it('CLUSTER-05: a new instance starts at new hints; the stream stays bounded (XADD MAXLEN ~)', async () => {
@@ -102,7 +105,6 @@ describe.skipIf(!reachable)('RedisTransport (Redis Streams)', () => {
     await late.start(r.h);
     await late.publish('new');
     await vi.waitFor(() => expect(r.messages).toEqual(['new']));
-    await admin.del([`less-sync:${ch}`]);
   });
 
   it('CLUSTER-05: CLIENT KILL of the reader: degraded, reconnects, resumes from its last id with nothing lost', async () => {
@@ -128,7 +130,6 @@ describe.skipIf(!reachable)('RedisTransport (Redis Streams)', () => {
     // The last id was still in the stream: nothing was missed, so no catch-up is asked for.
     expect(r.resumedCount()).toBe(0);
     expect(errors.length).toBeGreaterThan(0);
-    await admin.del([`less-sync:${ch}`]);
   });
 
   it('CLUSTER-05: when its last id was trimmed away during a gap, the reader reports resumed', async () => {
@@ -151,7 +152,6 @@ describe.skipIf(!reachable)('RedisTransport (Redis Streams)', () => {
     await vi.waitFor(() => expect(r.resumedCount()).toBe(1), { timeout: 20_000 });
     await vi.waitFor(() => expect(r.messages).toEqual(['one', 'two']), { timeout: 20_000 });
     expect(r.states).toEqual(['ok', 'degraded', 'ok']);
-    await admin.del([`less-sync:${ch}`]);
   });
 
   it('CLUSTER-05: an unreachable Redis rejects start, reports degraded without the password, and connects on return', async () => {
