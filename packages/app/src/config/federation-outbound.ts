@@ -21,6 +21,7 @@ export function parseFederationOutbound(env: Env): FederationOutboundConfig {
     }),
     peerUrls: parsePeerUrls(readTrimmed(env, 'FEDERATION_PEER_URLS') ?? ''),
     caFile: readTrimmed(env, 'FEDERATION_CA_FILE'),
+    nodeExtraCaFile: readTrimmed(env, 'NODE_EXTRA_CA_CERTS'),
   };
 }
 

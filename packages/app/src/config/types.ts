@@ -120,6 +120,8 @@ export interface FederationOutboundConfig {
   readonly peerUrls: Readonly<Record<string, string>>;
   /** FEDERATION_CA_FILE: PEM certificates trusted for `wss://` peers besides the system roots. */
   readonly caFile: string | undefined;
+  /** NODE_EXTRA_CA_CERTS, kept beside FEDERATION_CA_FILE (Node's `ca` option would otherwise drop it). */
+  readonly nodeExtraCaFile: string | undefined;
 }
 
 export interface IdentityHashKeyConfig {

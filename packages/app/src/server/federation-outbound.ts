@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { rootCertificates } from 'node:tls';
 import { type ApiLogger, FederationPeerManager } from '@less-sync/api';
 import { canonicalizeDomain, extractDomainFromKeyId } from '@less-sync/auth';
 import type { FederationSigningKey } from '@less-sync/storage';
@@ -6,14 +7,28 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/types.js';
 import { type AppMetrics, registerOutboundFederationMetrics } from '../metrics/index.js';
 
-/** FEDERATION_CA_FILE: the PEM text, or a start failure that names the file. */
-function readCaFile(path: string | undefined): string[] {
+/**
+ * The CA list for `wss://` peers: empty (Node's default store) without FEDERATION_CA_FILE; with it, the
+ * default store spelled out (bundled roots plus NODE_EXTRA_CA_CERTS) and the file's certificates, since a
+ * `ca` option replaces the default store instead of adding to it. An unreadable file stops the start.
+ */
+function trustedCas(path: string | undefined, nodeExtra: string | undefined): string[] {
   if (path === undefined) return [];
+  let pem: string;
   try {
-    return [readFileSync(path, 'utf8')];
+    pem = readFileSync(path, 'utf8');
   } catch (error) {
     throw new Error(`FEDERATION_CA_FILE ${JSON.stringify(path)} cannot be read: ${(error as Error).message}`);
   }
+  const extra: string[] = [];
+  if (nodeExtra !== undefined) {
+    try {
+      extra.push(readFileSync(nodeExtra, 'utf8'));
+    } catch {
+      // Node itself only warns about an unreadable NODE_EXTRA_CA_CERTS; do the same by leaving it out.
+    }
+  }
+  return [...rootCertificates, ...extra, pem];
 }
 
 /** The domain the primary key speaks for (this server's own: spaces homed there are local). */
@@ -45,7 +60,7 @@ export function createFederationOutbound(
       connectTimeoutMs: out.callTimeoutMs,
       backoff: { initialMs: 250, maxMs: out.reconnectMaxMs },
       peerUrls: out.peerUrls,
-      ca: readCaFile(out.caFile),
+      ca: trustedCas(out.caFile, out.nodeExtraCaFile),
     },
     logger: logger.child({ component: 'federation-outbound' }) as ApiLogger,
   });

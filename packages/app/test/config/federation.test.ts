@@ -28,7 +28,7 @@ describe('federation variables (CONFIG-09, FED-QUOTA-01, FED-KEY-05, FED-KEY-06)
         maxConnections: 3,
       },
       domain: undefined,
-      outbound: { callTimeoutMs: 5000, reconnectMaxMs: 30_000, peerUrls: {}, caFile: undefined },
+      outbound: { callTimeoutMs: 5000, reconnectMaxMs: 30_000, peerUrls: {}, caFile: undefined, nodeExtraCaFile: undefined },
     });
   });
 
@@ -285,6 +285,7 @@ describe('outbound federation variables (FED-PEER-02, B8)', () => {
         '127.0.0.1:5002': 'ws://127.0.0.1:5002/x',
       },
       caFile: '/etc/peer-ca.pem',
+      nodeExtraCaFile: undefined,
     });
   });
 
