@@ -11,6 +11,7 @@ import {
 } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { redactUrl } from '../redact.js';
+import { TransportStatus } from '../status.js';
 import {
   type ClusterTransport,
   describeError,
@@ -52,15 +53,12 @@ export class NatsTransport implements ClusterTransport {
   private js: JetStreamClient | undefined;
   private messages: ConsumerMessages | undefined;
   private handlers: TransportHandlers | undefined;
-  private state: TransportHealth['state'] = 'degraded';
-  private detail: string | undefined = 'not started';
+  private readonly status = new TransportStatus('nats', (health) => this.handlers?.stateChanged?.(health));
   private connected = false;
-  private closed = false;
   /** Stream sequence of the next hint expected; 0 before the consumer exists. */
   private nextSeq = 0;
   private attempt = 0;
   private loop: Promise<void> | undefined;
-  private wake: (() => void) | undefined;
 
   constructor(private readonly options: NatsTransportOptions) {
     if (!/^[A-Za-z0-9_-]{1,100}$/.test(options.channel))
@@ -75,14 +73,14 @@ export class NatsTransport implements ClusterTransport {
       await this.open();
     } catch (err) {
       const clean = this.redact(err);
-      this.setState('degraded', describeError(clean));
+      this.status.set('degraded', describeError(clean));
       this.loop = this.retryOpen();
       throw clean;
     }
   }
 
   async publish(body: string): Promise<void> {
-    if (this.closed) throw new Error('nats transport closed');
+    if (this.status.closed) throw new Error('nats transport closed');
     // While disconnected the client would buffer and time out; reject at once (the caller retries).
     if (this.js === undefined || !this.connected) throw new Error('nats transport disconnected');
     try {
@@ -93,16 +91,11 @@ export class NatsTransport implements ClusterTransport {
   }
 
   health(): TransportHealth {
-    return this.detail === undefined || this.state !== 'degraded'
-      ? { kind: 'nats', state: this.state }
-      : { kind: 'nats', state: this.state, detail: this.detail };
+    return this.status.health();
   }
 
   async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    this.state = 'closed';
-    this.wake?.();
+    if (!this.status.close()) return;
     await this.messages?.close().catch(() => undefined);
     await this.nc?.close().catch(() => undefined);
     await this.loop?.catch(() => undefined);
@@ -110,9 +103,9 @@ export class NatsTransport implements ClusterTransport {
 
   /** First connection failed: retry with the shared backoff until it succeeds or the transport closes. */
   private async retryOpen(): Promise<void> {
-    while (!this.closed && this.nc === undefined) {
-      await this.sleep(reconnectDelayMs(this.attempt++));
-      if (this.closed) return;
+    while (!this.status.closed && this.nc === undefined) {
+      await this.status.sleep(reconnectDelayMs(this.attempt++));
+      if (this.status.closed) return;
       try {
         await this.open();
         // Nothing was read before: whatever happened meanwhile is unknown, so catch up.
@@ -120,7 +113,7 @@ export class NatsTransport implements ClusterTransport {
       } catch (err) {
         const clean = this.redact(err);
         this.options.onError?.(clean);
-        this.setState('degraded', describeError(clean));
+        this.status.set('degraded', describeError(clean));
       }
     }
   }
@@ -140,14 +133,14 @@ export class NatsTransport implements ClusterTransport {
       await nc.close().catch(() => undefined);
       throw err;
     }
-    if (this.closed) {
+    if (this.status.closed) {
       await nc.close().catch(() => undefined);
       return;
     }
     this.nc = nc;
     this.connected = true;
     this.attempt = 0;
-    this.setState('ok', undefined);
+    this.status.set('ok', undefined);
     void this.watchStatus(nc);
     void this.read(nc, attached.messages);
   }
@@ -193,7 +186,7 @@ export class NatsTransport implements ClusterTransport {
   private async read(nc: NatsConnection, first: ConsumerMessages): Promise<void> {
     let messages = first;
     let attempt = 0;
-    while (!this.closed) {
+    while (!this.status.closed) {
       try {
         for await (const m of messages) {
           const seq = m.seq;
@@ -202,19 +195,19 @@ export class NatsTransport implements ClusterTransport {
           if (gap) this.handlers?.resumed();
           this.handlers?.message(m.string());
         }
-        if (!this.closed) this.lost(new Error('nats consumer ended'));
+        if (!this.status.closed) this.lost(new Error('nats consumer ended'));
       } catch (err) {
         this.lost(err);
       }
-      if (this.closed || nc.isClosed()) return;
-      await this.sleep(reconnectDelayMs(attempt++));
-      if (this.closed) return;
+      if (this.status.closed || nc.isClosed()) return;
+      await this.status.sleep(reconnectDelayMs(attempt++));
+      if (this.status.closed) return;
       try {
         const attached = await this.attach(nc);
         messages = attached.messages;
         attempt = 0;
         this.connected = true;
-        this.setState('ok', undefined);
+        this.status.set('ok', undefined);
         if (attached.gap) this.handlers?.resumed();
       } catch (err) {
         this.lost(err);
@@ -224,14 +217,14 @@ export class NatsTransport implements ClusterTransport {
 
   private async watchStatus(nc: NatsConnection): Promise<void> {
     for await (const status of nc.status()) {
-      if (this.closed) return;
+      if (this.status.closed) return;
       if (status.type === 'disconnect') {
         this.connected = false;
-        this.setState('degraded', 'disconnected from the NATS server');
+        this.status.set('degraded', 'disconnected from the NATS server');
       } else if (status.type === 'reconnect') {
         this.connected = true;
         this.attempt = 0;
-        this.setState('ok', undefined);
+        this.status.set('ok', undefined);
       } else if (status.type === 'error') {
         this.options.onError?.(this.redact(status.error));
       }
@@ -239,33 +232,14 @@ export class NatsTransport implements ClusterTransport {
   }
 
   private lost(err: unknown): void {
-    if (this.closed) return;
+    if (this.status.closed) return;
     const clean = this.redact(err);
     this.options.onError?.(clean);
     this.connected = false;
-    this.setState('degraded', describeError(clean));
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wake = done;
-    });
+    this.status.set('degraded', describeError(clean));
   }
 
   private redact(err: unknown): Error {
     return redactUrl(err, this.options.url);
-  }
-
-  private setState(state: TransportHealth['state'], detail: string | undefined): void {
-    if (this.closed) return;
-    const changed = state !== this.state;
-    this.state = state;
-    this.detail = detail;
-    if (changed) this.handlers?.stateChanged?.(this.health());
   }
 }

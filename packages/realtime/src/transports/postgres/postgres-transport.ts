@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { TransportStatus } from '../status.js';
 import {
   type ClusterTransport,
   describeError,
@@ -30,9 +31,9 @@ export class PostgresTransport implements ClusterTransport {
   private readonly pool: pg.Pool;
   private listener: pg.Client | undefined;
   private handlers: TransportHandlers | undefined;
-  private state: TransportHealth['state'] = 'degraded';
-  private detail: string | undefined = 'not started';
-  private closed = false;
+  private readonly status = new TransportStatus('postgres', (health) =>
+    this.handlers?.stateChanged?.(health),
+  );
   private retry: NodeJS.Timeout | undefined;
   private attempt = 0;
 
@@ -53,9 +54,7 @@ export class PostgresTransport implements ClusterTransport {
   }
 
   health(): TransportHealth {
-    return this.detail === undefined || this.state !== 'degraded'
-      ? { kind: 'postgres', state: this.state }
-      : { kind: 'postgres', state: this.state, detail: this.detail };
+    return this.status.health();
   }
 
   /** The backend pid of the LISTEN connection (tests terminate it to prove catch-up). */
@@ -64,9 +63,7 @@ export class PostgresTransport implements ClusterTransport {
   }
 
   async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    this.state = 'closed';
+    if (!this.status.close()) return;
     clearTimeout(this.retry);
     const listener = this.listener;
     this.listener = undefined;
@@ -91,25 +88,25 @@ export class PostgresTransport implements ClusterTransport {
       this.lost(undefined, err);
       throw err;
     }
-    if (this.closed) {
+    if (this.status.closed) {
       await client.end().catch(() => undefined);
       return;
     }
     this.listener = client;
     this.attempt = 0;
-    this.setState('ok', undefined);
+    this.status.set('ok', undefined);
     if (resumed) this.handlers?.resumed();
   }
 
   private lost(client: pg.Client | undefined, err: unknown): void {
-    if (this.closed) return;
+    if (this.status.closed) return;
     if (client !== undefined && client !== this.listener) return;
     if (client !== undefined) {
       this.listener = undefined;
       client.end().catch(() => undefined);
     }
     this.options.onError?.(err);
-    this.setState('degraded', describeError(err));
+    this.status.set('degraded', describeError(err));
     if (this.retry !== undefined) return;
     this.retry = setTimeout(() => {
       this.retry = undefined;
@@ -117,12 +114,5 @@ export class PostgresTransport implements ClusterTransport {
       this.connect(true).catch(() => undefined);
     }, reconnectDelayMs(this.attempt));
     this.retry.unref();
-  }
-
-  private setState(state: TransportHealth['state'], detail: string | undefined): void {
-    const changed = state !== this.state;
-    this.state = state;
-    this.detail = detail;
-    if (changed) this.handlers?.stateChanged?.(this.health());
   }
 }

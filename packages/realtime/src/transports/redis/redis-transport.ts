@@ -1,5 +1,6 @@
 import { createClient } from 'redis';
 import { redactUrl } from '../redact.js';
+import { TransportStatus } from '../status.js';
 import {
   type ClusterTransport,
   describeError,
@@ -55,12 +56,9 @@ export class RedisTransport implements ClusterTransport {
   private readonly publisher: Client;
   private reader: Client | undefined;
   private handlers: TransportHandlers | undefined;
-  private state: TransportHealth['state'] = 'degraded';
-  private detail: string | undefined = 'not started';
-  private closed = false;
+  private readonly status = new TransportStatus('redis', (health) => this.handlers?.stateChanged?.(health));
   private lastId = '0-0';
   private loop: Promise<void> | undefined;
-  private wake: (() => void) | undefined;
 
   constructor(private readonly options: RedisTransportOptions) {
     if (!/^[A-Za-z0-9_.-]{1,100}$/.test(options.channel))
@@ -87,7 +85,7 @@ export class RedisTransport implements ClusterTransport {
       const newest = await reader.xRevRange(this.key, '+', '-', { COUNT: 1 });
       this.lastId = newest?.[0]?.id ?? '0-0';
     } catch (err) {
-      this.setState('degraded', describeError(this.redact(err)));
+      this.status.set('degraded', describeError(this.redact(err)));
       this.loop = this.run(1);
       throw this.redact(err);
     }
@@ -100,12 +98,12 @@ export class RedisTransport implements ClusterTransport {
     ]);
     clearTimeout(timer);
     this.reader = reader;
-    this.setState('ok', undefined);
+    this.status.set('ok', undefined);
     this.loop = this.run(0);
   }
 
   async publish(body: string): Promise<void> {
-    if (this.closed) throw new Error('redis transport closed');
+    if (this.status.closed) throw new Error('redis transport closed');
     if (!this.publisher.isReady) throw new Error('redis transport disconnected');
     try {
       await this.publisher.xAdd(
@@ -120,9 +118,7 @@ export class RedisTransport implements ClusterTransport {
   }
 
   health(): TransportHealth {
-    return this.detail === undefined || this.state !== 'degraded'
-      ? { kind: 'redis', state: this.state }
-      : { kind: 'redis', state: this.state, detail: this.detail };
+    return this.status.health();
   }
 
   /** The reader connection's CLIENT ID (tests kill it to prove resume). */
@@ -131,10 +127,7 @@ export class RedisTransport implements ClusterTransport {
   }
 
   async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    this.state = 'closed';
-    this.wake?.();
+    if (!this.status.close()) return;
     this.reader?.destroy();
     this.reader = undefined;
     if (this.publisher.isOpen) this.publisher.destroy();
@@ -143,20 +136,20 @@ export class RedisTransport implements ClusterTransport {
 
   /** Read forever; on a failure back off, reconnect, and resume from the last id seen. */
   private async run(attempt: number): Promise<void> {
-    while (!this.closed) {
+    while (!this.status.closed) {
       if (this.reader === undefined) {
-        await this.sleep(reconnectDelayMs(attempt++));
-        if (this.closed) return;
+        await this.status.sleep(reconnectDelayMs(attempt++));
+        if (this.status.closed) return;
         try {
           const reader = await this.openReader();
           const gap = await this.gapSince(reader, this.lastId);
-          if (this.closed) {
+          if (this.status.closed) {
             reader.destroy();
             return;
           }
           this.reader = reader;
           attempt = 0;
-          this.setState('ok', undefined);
+          this.status.set('ok', undefined);
           if (gap) this.handlers?.resumed();
         } catch (err) {
           this.lost(err);
@@ -205,35 +198,16 @@ export class RedisTransport implements ClusterTransport {
   }
 
   private lost(err: unknown): void {
-    if (this.closed) return;
+    if (this.status.closed) return;
     const reader = this.reader;
     this.reader = undefined;
     if (reader?.isOpen) reader.destroy();
     const clean = this.redact(err);
     this.options.onError?.(clean);
-    this.setState('degraded', describeError(clean));
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wake = done;
-    });
+    this.status.set('degraded', describeError(clean));
   }
 
   private redact(err: unknown): Error {
     return redactUrl(err, this.options.url);
-  }
-
-  private setState(state: TransportHealth['state'], detail: string | undefined): void {
-    if (this.closed) return;
-    const changed = state !== this.state;
-    this.state = state;
-    this.detail = detail;
-    if (changed) this.handlers?.stateChanged?.(this.health());
   }
 }
