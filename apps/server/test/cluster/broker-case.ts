@@ -1,8 +1,9 @@
 import net from 'node:net';
 import { channelFor } from '@less-sync/app';
+// One loopback proxy for every broker-cut test, kept beside the transport tests that use it too.
+import { hostPort, TcpProxy } from '../../../../packages/realtime/test/support/tcp-proxy.js';
 import type { TransportCase } from './suite.js';
 import { requireService } from './suite.js';
-import { hostPort, TcpProxy } from './tcp-proxy.js';
 
 /** Whether something accepts TCP connections at the URL's host and port. */
 function answers(url: string, defaultPort: number): Promise<boolean> {

@@ -7,8 +7,10 @@ import { createHash, randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { computeUcanCid as ucanCid } from '@less-sync/auth';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DeviceKey } from '../ucan.js';
 import {
   buildServer,
   type Frame,
@@ -19,7 +21,6 @@ import {
   startInstance,
   stopInstance,
 } from './support.js';
-import { Key, ucanCid } from './ucan.js';
 
 export const BASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
@@ -200,14 +201,14 @@ export function clusterSuite(transport: TransportCase, reachable: boolean): void
 
     it('R8 RPC-MEM-3 a revocation on one instance ends the member subscription on another', async () => {
       const [a, b] = instances as [Instance, Instance];
-      const root = new Key();
-      const ownerKey = new Key();
-      const memberKey = new Key();
+      const root = new DeviceKey();
+      const ownerKey = new DeviceKey();
+      const memberKey = new DeviceKey();
       const owner = await connect(b, `owner-${randomUUID()}`, ownerKey.did);
       const space = randomUUID();
-      await owner.s.call('space.create', { id: space, root_public_key: root.compressedPublicKey });
-      const ownerUcan = root.grant(ownerKey.did, space, '/space/admin');
-      const memberUcan = root.grant(memberKey.did, space, '/space/write');
+      await owner.s.call('space.create', { id: space, root_public_key: root.publicKey });
+      const ownerUcan = root.issue(ownerKey.did, space, '/space/admin');
+      const memberUcan = root.issue(memberKey.did, space, '/space/write');
       const member = await connect(a, `member-${randomUUID()}`, memberKey.did);
       const sub = await member.s.call('subscribe', { spaces: [{ id: space, since: 0, ucan: memberUcan }] });
       expect(sub.errors).toBeUndefined();

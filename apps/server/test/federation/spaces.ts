@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { DeviceKey } from '../ucan.js';
 import { type Client, connect } from './client.js';
 import type { Pair } from './pair.js';
 import { onSchema, type Server } from './support.js';
-import { DeviceKey } from './ucan.js';
 
 /** A client of one server with its own device key (the audience of its UCANs). */
 export interface Member {
