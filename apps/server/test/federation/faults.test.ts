@@ -50,7 +50,7 @@ async function outboundPeer(): Promise<OutboundPeer | undefined> {
 }
 
 describe.skipIf(!reachable)('two servers: the home server stops answering', () => {
-  it('B8 FED-PEER-04 a frozen A fails the forwarded call within the deadline; the client other calls keep working', async () => {
+  it('B8 FED-PEER-04 a frozen A fails the forwarded call within the deadline; the client local call sent after it is answered first', async () => {
     const space = await seedSharedSpace(pair);
     const later = await seedSharedSpace(pair);
     const onB = await space.member(pair.b);
@@ -61,8 +61,8 @@ describe.skipIf(!reachable)('two servers: the home server stops answering', () =
     try {
       const t0 = performance.now();
       const at = <T>(p: Promise<T>) => p.then((value) => ({ value, ms: performance.now() - t0 }));
-      // Pipelined on one connection: a forwarded push, a local push, a forwarded subscribe. Requests on a
-      // connection are answered one at a time and in order (RPC ordering), so each waits at most a deadline.
+      // Pipelined on one connection: a forwarded push, a local push, a forwarded subscribe. A forwarded call
+      // releases the connection while it waits on A (B8), so the local push is answered before it fails.
       const forwarded = at(
         onB.client.call('push', { space: space.id, ucan: onB.ucan, changes: [change()] }, 20_000),
       );
@@ -86,7 +86,7 @@ describe.skipIf(!reachable)('two servers: the home server stops answering', () =
       expect(push.ms).toBeLessThan(CALL_TIMEOUT_MS + 1_500);
       const own = await local;
       expect(own.value).toMatchObject({ ok: true, cursor: 1 });
-      expect(own.ms - push.ms).toBeLessThan(1_000);
+      expect(own.ms).toBeLessThan(push.ms);
       // The forwarded subscribe fails per space with internal after its own deadline (R29).
       const sub = await subscribe;
       expect(sub.value.errors).toEqual([{ space: later.id, error: 'internal' }]);

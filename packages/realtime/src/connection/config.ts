@@ -34,6 +34,12 @@ export interface ConnectionConfig {
    * unauthenticated peer cannot make the server parse megabytes. Default 64 KiB.
    */
   authFrameMaxBytes: number;
+  /**
+   * Requests one connection may have running after they released the read loop (RequestContext.release,
+   * e.g. waiting on a federation peer). Beyond it the loop waits for the handler as usual. 0 never
+   * releases. Default 8.
+   */
+  maxReleasedRequests: number;
 }
 
 export const DEFAULT_CONNECTION_CONFIG: Readonly<ConnectionConfig> = Object.freeze({
@@ -50,6 +56,7 @@ export const DEFAULT_CONNECTION_CONFIG: Readonly<ConnectionConfig> = Object.free
   closeTimeoutMs: 10_000,
   slowConsumerCloseTimeoutMs: 30_000,
   authFrameMaxBytes: 64 * 1024,
+  maxReleasedRequests: 8,
 });
 
 export function resolveConnectionConfig(

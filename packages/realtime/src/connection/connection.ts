@@ -25,6 +25,7 @@ import {
   Target,
 } from './plumbing.js';
 import { BrokerRegistration } from './registration.js';
+import { ReleasedRequests, RequestHold } from './released.js';
 import { TickCorkedSink } from './sink.js';
 import type { RealtimeSocket, SocketOwner } from './socket.js';
 import { ConnectionTimers } from './timers.js';
@@ -57,7 +58,8 @@ const KEEPALIVE_FRAME = encodeKeepalive();
  * One client WebSocket from upgrade to teardown (WS-AUTH-*, WS-CONN-*, WS-KEEPALIVE-1, WS-LIFETIME-1,
  * WS-OUTBOUND-1, WS-CLOSE-1). Inbound frames, the auth frame included, go through one queue and are
  * handled strictly one at a time, so frames a client pipelines behind its auth frame run in order once
- * auth succeeds. The connection is its own broker {@link Subscriber}.
+ * auth succeeds; only a request handler that releases the loop (RequestContext.release) lets later
+ * frames overtake it, within a per-connection bound. The connection is its own broker {@link Subscriber}.
  */
 export class Connection<I extends ConnectionIdentity>
   implements RealtimeConnection<I>, Subscriber, SocketOwner, KeepaliveActions
@@ -80,6 +82,7 @@ export class Connection<I extends ConnectionIdentity>
   private opening: Promise<void> | undefined;
   private draining = false;
   private readonly keepalive: Keepalive;
+  private readonly released: ReleasedRequests;
   private teardownRun: Promise<void> | undefined;
   /** The dispatcher's view, made on the first request frame. */
   private target: DispatchTarget<I> | undefined;
@@ -114,6 +117,11 @@ export class Connection<I extends ConnectionIdentity>
     socket.on('pong', onSocketPong);
     socket.on('error', onSocketError);
     socket.on('close', onSocketClose);
+    this.released = new ReleasedRequests(
+      config.maxReleasedRequests,
+      (err) => this.handlerFailed(err),
+      () => this.releasedIdle(),
+    );
     this.keepalive = new Keepalive(this.timers, config.keepaliveIntervalMs, config.livenessCheck, this);
     this.keepalive.start();
     if (preAuthenticated !== undefined) {
@@ -219,7 +227,7 @@ export class Connection<I extends ConnectionIdentity>
   /** Graceful shutdown (R24): finish the frame in hand, then close 1001 "going away". */
   beginShutdown(): void {
     if (this.isClosed()) return;
-    if (this.lifecycle !== 'open' || !this.pumping) {
+    if (this.lifecycle !== 'open' || (!this.pumping && this.released.count === 0)) {
       this.close(Close.goingAway);
       return;
     }
@@ -251,10 +259,12 @@ export class Connection<I extends ConnectionIdentity>
     const settle = this.settleClosed;
     this.settleClosed = undefined;
     if (settle === undefined) return;
-    this.teardown().then(() => {
-      this.lifecycle = 'closed';
-      settle.resolve();
-    }, settle.reject);
+    this.teardown()
+      .then(() => this.released.settledWithin(this.deps.deadlines, this.deps.config.closeTimeoutMs))
+      .then(() => {
+        this.lifecycle = 'closed';
+        settle.resolve();
+      }, settle.reject);
   }
   sendKeepalive(): void {
     this.outbound.tryPush(KEEPALIVE_FRAME);
@@ -300,12 +310,21 @@ export class Connection<I extends ConnectionIdentity>
         await this.handleFrame(item);
       }
     } catch (err) {
-      this.deps.logger.error({ err, connectionId: this.id }, 'connection pump failed');
-      this.close(Close.internalError);
+      this.handlerFailed(err);
     } finally {
       this.pumping = false;
-      if (this.draining) this.close(Close.goingAway);
+      if (this.draining && this.released.count === 0) this.close(Close.goingAway);
     }
+  }
+
+  private handlerFailed(err: unknown): void {
+    this.deps.logger.error({ err, connectionId: this.id }, 'connection pump failed');
+    this.close(Close.internalError);
+  }
+
+  /** R24 with released handlers out: the 1001 close waits for the last of them. */
+  private releasedIdle(): void {
+    if (this.draining && !this.pumping) this.close(Close.goingAway);
   }
 
   private async authenticate(item: InboundFrame): Promise<void> {
@@ -333,9 +352,19 @@ export class Connection<I extends ConnectionIdentity>
     if (!parsed.ok) return this.close(parsed.close);
     const frame = parsed.value;
     this.target ??= new Target(this, this.deps, this.outbound);
-    if (frame.kind === 'request')
-      await dispatchRequest(this.target, frame.id, frame.method, frame.params, frame.paramsError);
-    else if (frame.kind === 'notification')
+    if (frame.kind === 'request') {
+      const hold = new RequestHold(this.released);
+      const target = this.target;
+      const done = dispatchRequest(
+        target,
+        frame.id,
+        frame.method,
+        frame.params,
+        frame.paramsError,
+        hold.release,
+      );
+      if (await hold.until(done)) this.released.track(done);
+    } else if (frame.kind === 'notification')
       await dispatchNotification(this.target, frame.method, frame.params);
   }
 

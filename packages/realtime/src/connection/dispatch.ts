@@ -27,6 +27,9 @@ export interface DispatchTarget<I extends ConnectionIdentity> {
   reply(frame: Uint8Array): Promise<void>;
 }
 
+/** A request run without a read loop to let go of (tests, direct calls): it always holds it. */
+const holdsLoop = (): boolean => false;
+
 /** Message of the `internal` error sent when a handler fails unexpectedly. */
 export const INTERNAL_ERROR_MESSAGE = 'internal error';
 
@@ -65,6 +68,7 @@ export async function dispatchRequest<I extends ConnectionIdentity>(
   method: string,
   rawParams: WireValue | undefined,
   paramsError?: CborDecodeError,
+  release: () => boolean = holdsLoop,
 ): Promise<void> {
   const route = target.handlers.requests.get(method);
   if (route === undefined) return send(target, encodeMethodNotFound(id, method));
@@ -96,6 +100,7 @@ export async function dispatchRequest<I extends ConnectionIdentity>(
     get chunkCount() {
       return chunks;
     },
+    release,
   };
 
   let frame: Uint8Array;

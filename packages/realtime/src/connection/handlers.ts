@@ -24,6 +24,15 @@ export interface RequestContext<I extends ConnectionIdentity> extends HandlerCon
   chunk(name: string, data: FrameBody): Promise<void>;
   /** Chunks sent so far for this request. */
   readonly chunkCount: number;
+  /**
+   * Let the connection's read loop go on to the next frame while this handler waits on something slow
+   * and remote; the handler still replies (and streams chunks) under its own id when it is done, so
+   * replies may then come back out of request order. Call it right after starting the slow call, so
+   * work the call depends on is already ordered. True when released (or already released); false when
+   * the connection's released-handler bound (ConnectionConfig.maxReleasedRequests) is reached, in which
+   * case the request keeps the loop as usual.
+   */
+  release(): boolean;
 }
 
 /** The declaration of one request method, with its typed params decoder. */

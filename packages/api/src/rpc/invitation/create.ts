@@ -13,6 +13,7 @@ import type { Invitation } from '@less-sync/storage';
 import { peerTarget } from '../../authz/home-server.js';
 import type { InvitationNotifier } from '../../notify/invitation.js';
 import { type ClientRequestContext, type ClientRequestRoute, defineRequest } from '../method.js';
+import { releasedDuring } from '../remote-call.js';
 import type { ApiServices } from '../services.js';
 import { consumeRateLimit, refundOnFailure, storageRpcError } from '../space-access.js';
 import { invitationResult } from './format.js';
@@ -23,11 +24,13 @@ const utf8 = new TextEncoder();
 /**
  * RPC-INV-2: hand the invitation to the target server's federation endpoint. Without a forwarder this is
  * an error (never a silent local store); an untrusted target is refused before the forwarder is called.
+ * The client's later requests do not wait for the peer's answer (B8).
  */
 async function forward(
   s: ApiServices,
   trusted: ReadonlySet<string>,
   params: InvitationCreateParams,
+  ctx: ClientRequestContext,
 ): Promise<FrameBody> {
   const federation = s.deps.federation;
   if (federation === undefined) {
@@ -38,7 +41,8 @@ async function forward(
     throw new RpcError(RpcErrorCode.BadRequest, 'target server is not a trusted federation peer');
   }
   try {
-    await federation.forwardInvitation(peer, { mailboxId: params.mailbox_id, payload: params.payload });
+    const invitation = { mailboxId: params.mailbox_id, payload: params.payload };
+    await releasedDuring(ctx, () => federation.forwardInvitation(peer, invitation));
   } catch (err) {
     s.logger.warn({ err, peer: peer.domain }, 'forwarded invitation failed');
     throw new RpcError(RpcErrorCode.Internal, 'failed to deliver invitation to remote server');
@@ -80,7 +84,7 @@ export function invitationCreateMethod(s: ApiServices, notifier: InvitationNotif
       const permit = await consumeRateLimit(s, ctx, 'invitationCreate');
       const outcome = await refundOnFailure(s, permit, async (): Promise<FrameBody | Invitation> => {
         validateInvitationInput(params.mailbox_id, params.payload);
-        if (params.server !== '') return forward(s, trusted, params);
+        if (params.server !== '') return forward(s, trusted, params, ctx);
         return storeLocally(s, ctx, params);
       });
       if (outcome instanceof Payload) return outcome;

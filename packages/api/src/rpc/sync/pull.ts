@@ -17,6 +17,7 @@ import type { AuthorizedSpace } from '../../authz/index.js';
 import type { PeerTarget } from '../../deps.js';
 import { isFederationCallError } from '../../federation/outbound/errors.js';
 import { type ClientRequestContext, type ClientRequestRoute, defineRequest } from '../method.js';
+import { releasedDuring } from '../remote-call.js';
 import type { ApiServices } from '../services.js';
 
 /** Storage cursors are numbers; a `since` beyond every cursor (or negative) is clamped, never thrown. */
@@ -81,7 +82,8 @@ function entryChunk(space: string, entry: PullEntry): [string, Payload] {
 /**
  * RPC-PULL-3 / FED-RPC-12: relay the home server's chunks unchanged. The home's error frame fails the call
  * with its own code, and no answer in time with `internal` saying so (R29); without federation (or for an
- * untyped failure) the space is skipped, never served from local storage (B3).
+ * untyped failure) the space is skipped, never served from local storage (B3). The client's later
+ * requests do not wait for the home (B8): from here on this pull is no longer ordered with them.
  */
 async function pullRemote(s: ApiServices, peer: PeerTarget, entry: WsPullSpace, ctx: ClientRequestContext) {
   const federation = s.deps.federation;
@@ -91,7 +93,7 @@ async function pullRemote(s: ApiServices, peer: PeerTarget, entry: WsPullSpace, 
   }
   let chunks: Awaited<ReturnType<typeof federation.pull>>;
   try {
-    chunks = await federation.pull(peer, [entry]);
+    chunks = await releasedDuring(ctx, () => federation.pull(peer, [entry]));
   } catch (err) {
     s.logger.warn({ err, space: entry.id, peer: peer.domain }, 'forwarded pull failed');
     if (isFederationCallError(err)) throw new RpcError(err.code, err.message);

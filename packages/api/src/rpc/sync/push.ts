@@ -13,7 +13,8 @@ import type { PeerTarget } from '../../deps.js';
 import { isFederationCallError } from '../../federation/outbound/errors.js';
 import { type FileNoticeEntry, publishFile } from '../../notify/file.js';
 import { publishSync } from '../../notify/sync.js';
-import { type ClientRequestRoute, defineRequest } from '../method.js';
+import { type ClientRequestContext, type ClientRequestRoute, defineRequest } from '../method.js';
+import { releasedDuring } from '../remote-call.js';
 import type { ApiServices } from '../services.js';
 import { pushErrorCode } from './push-errors.js';
 
@@ -24,21 +25,22 @@ const failure = (error: string): Payload => result({ ok: false, error });
  * RPC-PUSH-2 / FED-RPC-11: the home server answers. Its error frame is relayed with its own code (R29,
  * `rate_limited` stays `rate_limited`); no answer in time is `internal` at once (retrying could write
  * twice); a dropped link triggers a subscription restore and a single retry. Never a local write (B3).
+ * The client's later requests do not wait for the home's answer (B8, `releasedDuring`).
  */
 async function forwardPush(
   s: ApiServices,
   peer: PeerTarget,
   params: PushParams,
-  connectionId: string,
+  ctx: ClientRequestContext,
 ): Promise<Payload> {
   const federation = s.deps.federation;
   if (federation === undefined) {
     s.logger.warn({ space: params.space, peer: peer.domain }, 'remote space but federation is off');
     return failure('internal');
   }
-  const context = { connectionId };
+  const context = { connectionId: ctx.connectionId };
   try {
-    return result(await federation.forwardPush(peer, params, context));
+    return result(await releasedDuring(ctx, () => federation.forwardPush(peer, params, context)));
   } catch (first) {
     if (isFederationCallError(first) && first.kind !== 'unavailable') {
       s.logger.warn({ err: first, peer: peer.domain }, 'forwarded push failed');
@@ -175,7 +177,7 @@ async function pushAuthorized(
   params: PushParams,
   changes: readonly ChangeInput[],
   auth: AuthContext,
-  connectionId: string,
+  ctx: ClientRequestContext,
 ): Promise<PushOutcome> {
   let authorized: AuthorizedSpace;
   try {
@@ -183,7 +185,7 @@ async function pushAuthorized(
   } catch (err) {
     return failure(authzErrorCode(err));
   }
-  if (authorized.remote !== undefined) return forwardPush(s, authorized.remote, params, connectionId);
+  if (authorized.remote !== undefined) return forwardPush(s, authorized.remote, params, ctx);
   let pushed: PushResult;
   try {
     pushed = await s.storage.push(id, changes);
@@ -211,7 +213,7 @@ export function pushMethod(s: ApiServices): ClientRequestRoute {
     const own = canonicalSpaceId(auth.personalSpaceId) === id;
     const outcome =
       (own ? await pushOwnPersonal(s, id, changes) : undefined) ??
-      (await pushAuthorized(s, id, params, changes, auth, ctx.connectionId));
+      (await pushAuthorized(s, id, params, changes, auth, ctx));
     if (outcome instanceof Payload) return outcome;
     const { pushed, keys } = outcome;
     if (!pushed.ok) return failure('conflict');

@@ -17,10 +17,12 @@ import { releaseRemote } from '../../federation/outbound/release.js';
 import type { SpaceGrant } from '../../session/registry.js';
 import {
   type ClientNotificationRoute,
+  type ClientRequestContext,
   type ClientRequestRoute,
   defineNotification,
   defineRequest,
 } from '../method.js';
+import { releasedDuring } from '../remote-call.js';
 import type { ApiServices } from '../services.js';
 
 type SubscribedSpace = SubscribeResultInit['spaces'][number];
@@ -28,12 +30,14 @@ type SpaceError = NonNullable<SubscribeResultInit['errors']>[number];
 
 /**
  * RPC-SUB-2 / FED-RPC-10: subscribe at the home server too. Undefined when it accepted; otherwise the
- * per-space code the client gets: the home's own (R29), or `internal` when it could not be asked.
+ * per-space code the client gets: the home's own (R29), or `internal` when it could not be asked. The
+ * client's later requests do not wait for the home (B8); this subscribe then answers when it is done.
  */
 async function subscribeRemote(
   s: ApiServices,
   peer: PeerTarget,
   entry: WsSubscribeSpace,
+  ctx: ClientRequestContext,
 ): Promise<string | undefined> {
   const federation = s.deps.federation;
   if (federation === undefined) {
@@ -41,7 +45,7 @@ async function subscribeRemote(
     return RpcErrorCode.Internal;
   }
   try {
-    const outcome = await federation.subscribe(peer, [entry]);
+    const outcome = await releasedDuring(ctx, () => federation.subscribe(peer, [entry]));
     const refused = outcome?.errors.find((e) => e.space === entry.id) ?? outcome?.errors[0];
     return refused?.error;
   } catch (err) {
@@ -78,12 +82,17 @@ export function subscribeMethod(s: ApiServices): ClientRequestRoute {
         continue;
       }
       if (authorized.remote !== undefined) {
-        const refused = await subscribeRemote(s, authorized.remote, requested);
+        const refused = await subscribeRemote(s, authorized.remote, requested, ctx);
         if (refused !== undefined) {
           errors.push({ space: requested.id, error: refused });
           continue;
         }
         s.remote.add(authorized.remote, id, ctx.connection, requested);
+        // Released while the home answered (B8): a connection closed meanwhile has had its cleanup.
+        if (ctx.connection.state !== 'open') {
+          releaseRemote(s, ctx.connectionId, [id]);
+          continue;
+        }
       }
       const { space } = authorized;
       grants.push({ space: id, cids: authorized.chain?.cids ?? [] });

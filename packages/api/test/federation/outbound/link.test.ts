@@ -295,8 +295,8 @@ describe('reconnect, restore and renewal through a relay (FED-PEER-05..07, B8)',
     await until(() => pair?.manager.status()[0]?.subscriptions === 0);
   });
 
-  it('B8 a peer that stops answering: the client call fails at the deadline, its other calls then go on', async () => {
-    pair = await startPair({ relay: true, manager: { callTimeoutMs: 400 } });
+  it('B8 a peer that stops answering: the forwarded calls fail with internal at the deadline; local calls sent after them are answered first', async () => {
+    pair = await startPair({ relay: true, manager: { callTimeoutMs: 1500 } });
     const { origin, relay } = pair;
     const space = await pair.space();
     const b1 = origin.user('b1');
@@ -305,20 +305,39 @@ describe('reconnect, restore and renewal through a relay (FED-PEER-05..07, B8)',
     await c1.call('subscribe', { spaces: [{ id: space.id, since: 0, ucan }] });
     if (relay !== undefined) relay.silent = true;
     const order: string[] = [];
-    const push = c1.request('push', { space: space.id, ucan, changes: [change()] }).then((r) => {
-      order.push('push');
-      return r;
-    });
-    const local = c1.call('subscribe', { spaces: [{ id: b1.personalSpaceId, since: 0 }] }).then((r) => {
-      order.push('local');
-      return r;
-    });
-    expect((await local).spaces).toEqual([{ id: b1.personalSpaceId, cursor: 0, key_generation: 1 }]);
+    const track = <T>(name: string, reply: Promise<T>) =>
+      reply.then((r) => {
+        order.push(name);
+        return r;
+      });
+    // Pipelined on one connection: two forwarded calls, then local calls on the personal space.
+    const push = track('push', c1.request('push', { space: space.id, ucan, changes: [change()] }));
+    const pull = track('pull', c1.request('pull', { spaces: [{ id: space.id, since: 0, ucan }] }));
+    const local = track('local', c1.request('subscribe', { spaces: [{ id: b1.personalSpaceId, since: 0 }] }));
+    const own = track('own push', c1.request('push', { space: b1.personalSpaceId, changes: [change()] }));
+    const ownPull = track('own pull', c1.request('pull', { spaces: [{ id: b1.personalSpaceId, since: 0 }] }));
+    expect((await local).result?.spaces).toEqual([{ id: b1.personalSpaceId, cursor: 0, key_generation: 1 }]);
+    expect((await own).result).toEqual({ ok: true, cursor: 1 });
+    expect((await ownPull).chunks.map((c) => c.name)).toEqual(['pull.begin', 'pull.record', 'pull.commit']);
     expect((await push).result).toEqual({ ok: false, error: 'internal' });
-    const pulled = await c1.request('pull', { spaces: [{ id: space.id, since: 0, ucan }] });
-    expect(pulled.error).toEqual({ code: 'internal', message: 'home server did not answer in time' });
-    // Requests on one client socket are answered in order: the local call waits at most the deadline.
-    expect(order).toEqual(['push', 'local']);
+    expect((await pull).error).toEqual({ code: 'internal', message: 'home server did not answer in time' });
+    // The local calls did not wait for the silent home; they kept their own order.
+    expect(order).toEqual(['local', 'own push', 'own pull', 'push', 'pull']);
+  });
+
+  it('B8 FED-PEER-04 a forwarded push then pull of one remote space, pipelined, still run in order at the home', async () => {
+    pair = await startPair();
+    const { origin } = pair;
+    const space = await pair.space();
+    const b1 = origin.user('b1');
+    const c1 = await origin.connect(b1);
+    const ucan = space.root.issue({ audience: b1.key.did, space: space.id });
+    const written = change();
+    const push = c1.request('push', { space: space.id, ucan, changes: [written] });
+    const pull = c1.request('pull', { spaces: [{ id: space.id, since: 0, ucan }] });
+    expect((await push).result).toEqual({ ok: true, cursor: 1 });
+    const records = (await pull).chunks.filter((c) => c.name === 'pull.record');
+    expect(records.map((c) => (c.data as { id: string }).id)).toEqual([written.id]);
   });
 
   it('FED-PEER-07 FST renewal: a token close to expiry is renewed with the subscriber UCAN, once per expiry', async () => {
