@@ -28,7 +28,13 @@ describe('federation variables (CONFIG-09, FED-QUOTA-01, FED-KEY-05, FED-KEY-06)
         maxConnections: 3,
       },
       domain: undefined,
-      outbound: { callTimeoutMs: 5000, reconnectMaxMs: 30_000, peerUrls: {}, caFile: undefined, nodeExtraCaFile: undefined },
+      outbound: {
+        callTimeoutMs: 5000,
+        reconnectMaxMs: 30_000,
+        peerUrls: {},
+        caFile: undefined,
+        nodeExtraCaFile: undefined,
+      },
     });
   });
 

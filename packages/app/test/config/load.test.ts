@@ -173,7 +173,13 @@ describe('loadConfig (CONFIG-01)', () => {
           maxConnections: 3,
         },
         domain: undefined,
-        outbound: { callTimeoutMs: 5000, reconnectMaxMs: 30_000, peerUrls: {}, caFile: undefined, nodeExtraCaFile: undefined },
+        outbound: {
+          callTimeoutMs: 5000,
+          reconnectMaxMs: 30_000,
+          peerUrls: {},
+          caFile: undefined,
+          nodeExtraCaFile: undefined,
+        },
       },
       rateLimits: {
         membershipAppend: { max: 10, windowSeconds: 3600 },

@@ -26,7 +26,13 @@ function config(overrides: Partial<FederationConfig> = {}): FederationConfig {
     trustedDomains: [],
     trustedKeys: [],
     inboundEnabled: false,
-    outbound: { callTimeoutMs: 5000, reconnectMaxMs: 30_000, peerUrls: {}, caFile: undefined, nodeExtraCaFile: undefined },
+    outbound: {
+      callTimeoutMs: 5000,
+      reconnectMaxMs: 30_000,
+      peerUrls: {},
+      caFile: undefined,
+      nodeExtraCaFile: undefined,
+    },
     fstSecret: undefined,
     fstPreviousSecret: undefined,
     quotas: {
