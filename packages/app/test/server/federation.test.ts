@@ -151,6 +151,15 @@ describe.skipIf(process.env.TEST_DATABASE_URL === undefined)(
           code: TOO_MANY_FEDERATION_CONNECTIONS.code,
           reason: TOO_MANY_FEDERATION_CONNECTIONS.reason,
         });
+        // The slot is given back when the socket ends, in every instance's view.
+        first.ws?.close();
+        await vi.waitFor(
+          async () =>
+            expect(
+              await (await fetch(`${secondUrl}/api/v1/federation/status/peer.example.com`, auth)).json(),
+            ).toMatchObject({ connections: 0 }),
+          { timeout: 10_000, interval: 50 },
+        );
       } finally {
         first.ws?.close();
         await second.close();
