@@ -142,12 +142,12 @@ describe.runIf(real)('CLI-MIGRATE-03..06 against PostgreSQL', () => {
 
   it('CLI-MIGRATE-04 down [N] reverts the latest, and says when there is nothing left', async () => {
     await cli(['up'], env);
-    expect((await cli(['down'], env)).stdout).toEqual(['reverted 13 cluster state']);
+    expect((await cli(['down'], env)).stdout).toEqual(['reverted 14 federation quota']);
     expect((await cli(['down', '2'], env)).stdout).toEqual([
+      'reverted 13 cluster state',
       'reverted 12 federation key lifecycle',
-      'reverted 11 federation keys',
     ]);
-    expect((await cli(['down', '20'], env)).stdout).toHaveLength(10);
+    expect((await cli(['down', '20'], env)).stdout).toHaveLength(11);
     expect(await cli(['down'], env)).toEqual({ code: 0, stdout: ['no migrations to revert'], stderr: [] });
   });
 
@@ -166,18 +166,18 @@ describe.runIf(real)('CLI-MIGRATE-03..06 against PostgreSQL', () => {
     await cli(['down'], env);
     const status = await cli(['status'], env);
     expect(status.stdout[1]).toMatch(/^1\tinitial\tapplied \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
-    expect(status.stdout.at(-1)).toBe('13\tcluster state\tpending');
-    expect(await cli(['version'], env)).toEqual({ code: 0, stdout: ['12'], stderr: [] });
+    expect(status.stdout.at(-1)).toBe('14\tfederation quota\tpending');
+    expect(await cli(['version'], env)).toEqual({ code: 0, stdout: ['13'], stderr: [] });
     await db.exec(`INSERT INTO ${LEDGER_TABLE} (version, description, success, checksum, execution_time)
-      VALUES (13, 'cluster state', false, '\\x00', -1)`);
-    expect((await cli(['version'], env)).stdout).toEqual(['13 (dirty)']);
-    expect((await cli(['status'], env)).stdout.at(-1)).toBe('13\tcluster state\tdirty');
+      VALUES (14, 'federation quota', false, '\\x00', -1)`);
+    expect((await cli(['version'], env)).stdout).toEqual(['14 (dirty)']);
+    expect((await cli(['status'], env)).stdout.at(-1)).toBe('14\tfederation quota\tdirty');
     const up = await cli(['up'], env);
     expect(up).toEqual({
       code: 1,
       stdout: [],
       stderr: [
-        'Error: migration 13 is partially applied; fix and remove row from less_sync_migrations table',
+        'Error: migration 14 is partially applied; fix and remove row from less_sync_migrations table',
       ],
     });
   });
@@ -233,7 +233,7 @@ describe.runIf(real)('CLI-MIGRATE-03..06 against PostgreSQL', () => {
 
   it('R26 adopts a database the reference migrated', async () => {
     await cli(['up'], env);
-    await cli(['down'], env); // the reference never had 013
+    await cli(['down', '2'], env); // the reference never had 013 and 014
     await db.exec(`DROP TABLE ${LEDGER_TABLE};
       CREATE TABLE _sqlx_migrations (version bigint PRIMARY KEY, description text NOT NULL,
         installed_on timestamptz NOT NULL DEFAULT now(), success boolean NOT NULL, checksum bytea NOT NULL,
@@ -256,6 +256,7 @@ describe.runIf(real)('CLI-MIGRATE-03..06 against PostgreSQL', () => {
         (d, i) => `adopted ${i + 1} ${d} (already applied by the reference server)`,
       ),
       'applied 13 cluster state',
+      'applied 14 federation quota',
       'migrations complete',
     ]);
     expect((await cli(['up'], env)).stdout).toEqual(['migrations complete']);
@@ -281,7 +282,7 @@ describe('R23 the embedded database when DATABASE_URL is unset', () => {
       ...DESCRIPTIONS.map((d, i) => `applied ${i + 1} ${d}`),
       'migrations complete',
     ]);
-    expect(await cli(['version'], {}, root)).toEqual({ code: 0, stdout: ['13'], stderr: [] });
+    expect(await cli(['version'], {}, root)).toEqual({ code: 0, stdout: ['14'], stderr: [] });
 
     const other = join(root, 'elsewhere');
     expect((await cli(['version'], { LESS_SYNC_DATA_DIR: other }, root)).stdout).toEqual(['0']);

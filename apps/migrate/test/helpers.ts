@@ -43,4 +43,5 @@ export const DESCRIPTIONS = [
   'federation keys',
   'federation key lifecycle',
   'cluster state',
+  'federation quota',
 ];

@@ -67,7 +67,11 @@ describe('CLI-MIGRATE-08 the built executable', () => {
     const env = { DATABASE_URL: schemaUrl(t?.connectionString as string, t?.schema as string) };
     const up = await node([], env, cwd);
     expect(up.code).toBe(0);
-    expect(up.stdout.split('\n').slice(-3)).toEqual(['applied 13 cluster state', 'migrations complete', '']);
-    expect(await node(['version'], env, cwd)).toEqual({ code: 0, stdout: '13\n', stderr: '' });
+    expect(up.stdout.split('\n').slice(-3)).toEqual([
+      'applied 14 federation quota',
+      'migrations complete',
+      '',
+    ]);
+    expect(await node(['version'], env, cwd)).toEqual({ code: 0, stdout: '14\n', stderr: '' });
   });
 });

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { federationIdentity } from '../../src/index.js';
+import { federationIdentity, InMemoryFederationQuota } from '../../src/index.js';
 import type { TestClient, TestServer } from '../harness/index.js';
-import { connectPeer, PeerKey, startHome, upgrade } from './peer.js';
+import { connectPeer, DEFAULT_LIMITS, PeerKey, startHome, upgrade } from './peer.js';
 
 // Starting a home server migrates a fresh schema; under load that can take a while.
 vi.setConfig({ testTimeout: 90_000 });
@@ -161,6 +161,35 @@ describe('FED-WS-06..08 peer identity, connection quota, session rules', () => {
     const d = await connectPeer(fedUrl, key);
     peers.push(b, d);
     expect((await d.call('subscribe', { spaces: [] })).spaces).toEqual([]);
+  });
+
+  it('FED-WS-07 FED-QUOTA-02 a socket that closes while its slot is being taken gives the slot back', async () => {
+    const key = new PeerKey();
+    // A quota whose answer is slow (a shared one is a database round trip): the socket ends first.
+    const quota = new InMemoryFederationQuota({ ...DEFAULT_LIMITS, maxConnections: 1 });
+    let answer: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => {
+      answer = resolve;
+    });
+    const slow = Object.assign(Object.create(quota) as InMemoryFederationQuota, {
+      tryAddConnection: async (domain: string) => {
+        const taken = await quota.tryAddConnection(domain);
+        await gate;
+        return taken;
+      },
+    });
+    const { fedUrl, events } = await home({ peers: [key], extra: { quota: slow } });
+    const early = await connectPeer(fedUrl, key);
+    await vi.waitFor(async () => expect((await quota.peerStatus(key.domain)).connections).toBe(1));
+    await early.close();
+    // Let the server finish that socket's teardown before the quota answers.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    answer();
+    await expect.poll(async () => (await quota.peerStatus(key.domain)).connections).toBe(0);
+    expect(events.opened).toEqual([]);
+    const next = await connectPeer(fedUrl, key);
+    peers.push(next);
+    expect((await next.call('subscribe', { spaces: [] })).spaces).toEqual([]);
   });
 
   it('FED-WS-07 B12 peer sockets are not capped by the per-mailbox client limit (3)', async () => {

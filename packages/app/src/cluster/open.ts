@@ -4,7 +4,13 @@
  * cluster broker, the shared secrets, the service-wide upload lock and the liveness job.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { createChangeResolver, KeyedLock } from '@less-sync/api';
+import {
+  createChangeResolver,
+  type FederationQuota,
+  type FederationQuotaLimits,
+  InMemoryFederationQuota,
+  KeyedLock,
+} from '@less-sync/api';
 import {
   ClusterBroker,
   type ClusterTransport,
@@ -17,6 +23,7 @@ import type { SqlExecutor, Storage } from '@less-sync/storage';
 import type { Logger } from 'pino';
 import type { Config } from '../config/types.js';
 import type { JobSpec } from '../jobs/index.js';
+import { PostgresFederationQuota } from './federation-quota.js';
 import { ClusterState, type ClusterTimings } from './state.js';
 import { createBrokerTransport } from './transports.js';
 import { AdvisoryKeyedLock } from './upload-lock.js';
@@ -32,6 +39,8 @@ export interface Cluster {
   /** The configured key, or the service's stored one (R12 across instances). */
   readonly identityHashKey: Uint8Array;
   readonly state: ClusterState | undefined;
+  /** FED-QUOTA-02..06 per service (CLUSTER-07); in memory with the embedded database (one process). */
+  federationQuota(limits: FederationQuotaLimits): FederationQuota;
   /** Gate jobs (once per service) and add the liveness job. */
   jobs(jobs: readonly JobSpec[]): JobSpec[];
   close(): Promise<void>;
@@ -73,6 +82,7 @@ export async function openCluster(
         ? await new ClusterState(db, instanceId).secret('identity_hash_key', 32)
         : config.identityHashKey.key,
       state: none,
+      federationQuota: (limits) => new InMemoryFederationQuota(limits),
       jobs: (jobs) => [...jobs],
       close: () => broker.close(),
     };
@@ -125,6 +135,7 @@ export async function openCluster(
     uploadLock: new AdvisoryKeyedLock(db),
     identityHashKey,
     state,
+    federationQuota: (limits) => new PostgresFederationQuota(db, limits, { instanceId, timings }),
     jobs: (jobs) => [
       liveness,
       ...jobs.map((job) =>

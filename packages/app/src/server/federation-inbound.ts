@@ -5,8 +5,9 @@ import {
   createFederationEndpoint,
   type FederationEndpoint,
   type FederationMetrics,
+  type FederationQuota,
+  type FederationQuotaLimits,
   type FstKeys,
-  InMemoryFederationQuota,
   type RebroadcastGate,
 } from '@less-sync/api';
 import { deriveFstKey } from '@less-sync/auth';
@@ -53,7 +54,8 @@ function metricHooks(metrics: AppMetrics): FederationMetrics {
 
 /**
  * FED-KEY-08: the inbound side exists only with `FEDERATION_TRUSTED_KEYS`. Builds the static trust map
- * (a key that is not an Ed25519 point stops the start), the per-peer quota counters, the FST keys and
+ * (a key that is not an Ed25519 point stops the start), the per-peer quota counters (service-wide on
+ * PostgreSQL, CLUSTER-07), the FST keys and
  * the federation WebSocket endpoint on the shared services (one broker: peer sockets receive local
  * changes of the spaces they subscribed).
  */
@@ -62,6 +64,7 @@ export function createFederationInbound(
   services: ApiServices,
   metrics: AppMetrics,
   logger: Logger,
+  quotaFor: (limits: FederationQuotaLimits) => FederationQuota,
 ): FederationInbound | undefined {
   const fed = config.federation;
   if (!fed.inboundEnabled) return undefined;
@@ -70,7 +73,7 @@ export function createFederationInbound(
   const ledger = services.remote;
   const endpoint = createFederationEndpoint(services, {
     trust,
-    quota: new InMemoryFederationQuota(fed.quotas),
+    quota: quotaFor(fed.quotas),
     fstKeys: fstKeys(fed),
     publicUrls: config.publicUrl === undefined ? [] : [config.publicUrl],
     gate: ledger,

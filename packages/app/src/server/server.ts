@@ -206,7 +206,9 @@ function assemble(
     },
   });
 
-  const federation = createFederationInbound(config, services, metrics, logger);
+  const federation = createFederationInbound(config, services, metrics, logger, (limits) =>
+    cluster.federationQuota(limits),
+  );
 
   const probes = new Probes(
     coreReadinessChecks({

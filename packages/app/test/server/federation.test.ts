@@ -1,7 +1,10 @@
 import { generateKeyPairSync } from 'node:crypto';
+import { TOO_MANY_FEDERATION_CONNECTIONS } from '@less-sync/api';
 import { signHttpRequest } from '@less-sync/auth';
+import { pino } from 'pino';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
+import { createServer, loadConfig } from '../../src/index.js';
 import { devToken, type ServerFixture, startServer } from './helpers.js';
 
 vi.setConfig({ testTimeout: 90_000 });
@@ -54,11 +57,16 @@ describe('FED-KEY-08 / FED-WS-01 a server with FEDERATION_TRUSTED_KEYS accepts s
     const opened = await dial(fedUrl, { ...signed });
     expect(opened.status).toBe(101);
     try {
-      const health = await (await fetch(`${fixture.url}/health`)).json();
-      expect(health).toEqual({
-        status: 'healthy',
-        federation: { enabled: true, peer_count: 1, connections: 1 },
-      });
+      // Admission runs just after the 101 (on PostgreSQL it is a database round trip).
+      const base = fixture.url;
+      await vi.waitFor(
+        async () =>
+          expect(await (await fetch(`${base}/health`)).json()).toEqual({
+            status: 'healthy',
+            federation: { enabled: true, peer_count: 1, connections: 1 },
+          }),
+        { timeout: 10_000, interval: 50 },
+      );
       const { token } = await devToken(fixture.url, 'ops');
       const auth = { headers: { Authorization: `Bearer ${token}` } };
       const trusted = await (await fetch(`${fixture.url}/api/v1/federation/trusted`, auth)).json();
@@ -88,3 +96,74 @@ describe('FED-KEY-08 / FED-WS-01 a server with FEDERATION_TRUSTED_KEYS accepts s
     expect(res.status).toBe(404);
   });
 });
+
+describe.skipIf(process.env.TEST_DATABASE_URL === undefined)(
+  'CLUSTER-07 two instances on one database',
+  () => {
+    it('FED-QUOTA-02 FED-QUOTA-06 CLUSTER-07 the peer connection cap and status count both instances', async () => {
+      const peer = peerKey('peer.example.com');
+      fixture = await startServer({
+        FEDERATION_TRUSTED_KEYS: peer.entry,
+        FEDERATION_FST_SECRET: 'secret',
+        FEDERATION_MAX_CONNECTIONS: '1',
+      });
+      const second = await createServer(loadConfig(fixture.env), {
+        logger: pino({ level: 'silent' }),
+        processMetrics: false,
+      });
+      const secondUrl = (await second.listen()).url;
+      const dialSigned = (base: string) => {
+        const fedUrl = `${base.replace('http://', 'ws://')}/api/v1/federation/ws`;
+        const host = new URL(fedUrl).host;
+        const signed = signHttpRequest(
+          { method: 'GET', url: fedUrl, headers: { host } },
+          peer.privateKey,
+          peer.keyId,
+        );
+        return dial(fedUrl, { ...signed });
+      };
+      const first = await dialSigned(fixture.url);
+      try {
+        expect(first.status).toBe(101);
+        // The socket on the first instance (admitted just after the 101) counts on the second: /health and
+        // the status endpoint say so.
+        await vi.waitFor(
+          async () =>
+            expect(await (await fetch(`${secondUrl}/health`)).json()).toEqual({
+              status: 'healthy',
+              federation: { enabled: true, peer_count: 1, connections: 1 },
+            }),
+          { timeout: 10_000, interval: 50 },
+        );
+        const { token } = await devToken(secondUrl, 'ops');
+        const auth = { headers: { Authorization: `Bearer ${token}` } };
+        const status = await (
+          await fetch(`${secondUrl}/api/v1/federation/status/peer.example.com`, auth)
+        ).json();
+        expect(status).toMatchObject({ domain: 'peer.example.com', connections: 1 });
+
+        // The cap is one socket for the whole service: the second instance refuses another.
+        const refused = await dialSigned(secondUrl);
+        const closed = await new Promise<{ code: number; reason: string }>((resolve) => {
+          refused.ws?.once('close', (code, reason) => resolve({ code, reason: reason.toString() }));
+        });
+        expect(closed).toEqual({
+          code: TOO_MANY_FEDERATION_CONNECTIONS.code,
+          reason: TOO_MANY_FEDERATION_CONNECTIONS.reason,
+        });
+        // The slot is given back when the socket ends, in every instance's view.
+        first.ws?.close();
+        await vi.waitFor(
+          async () =>
+            expect(
+              await (await fetch(`${secondUrl}/api/v1/federation/status/peer.example.com`, auth)).json(),
+            ).toMatchObject({ connections: 0 }),
+          { timeout: 10_000, interval: 50 },
+        );
+      } finally {
+        first.ws?.close();
+        await second.close();
+      }
+    });
+  },
+);

@@ -35,20 +35,20 @@ describe.runIf(real && postgres)('SCHEMA-01 locking on PostgreSQL', () => {
         await session.query('SELECT pg_advisory_unlock($1::bigint)', [key]);
       }
     });
-    expect((await migrate(s.db)).version).toBe(13);
+    expect((await migrate(s.db)).version).toBe(14);
   });
 
   it('two concurrent migrators apply each migration exactly once', async () => {
     const [a, b] = await Promise.all([migrate(s.db), migrate(other)]);
     const applied = [...a.steps, ...b.steps].filter((x) => x.action === 'apply').map((x) => x.version);
-    expect(applied.sort((x, y) => x - y)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13]);
-    expect([a.version, b.version]).toEqual([13, 13]);
+    expect(applied.sort((x, y) => x - y)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14]);
+    expect([a.version, b.version]).toEqual([14, 14]);
   });
 
   it('releases the lock when a run fails', async () => {
     await s.db.exec('CREATE TABLE spaces (id int)'); // 001 will collide with it
     await expect(migrate(s.db)).rejects.toMatchObject({ code: 'migration_failed', version: 1 });
     await s.db.exec('DROP TABLE spaces');
-    expect((await migrate(other, { lockTimeoutMs: 1000 })).version).toBe(13);
+    expect((await migrate(other, { lockTimeoutMs: 1000 })).version).toBe(14);
   });
 });

@@ -26,8 +26,9 @@ const ALL = [
   'federation key lifecycle',
   // Ours, additive: state shared by the instances of one service.
   'cluster state',
+  'federation quota',
 ];
-/** The newest version (001-013); 001-012 are the reference's. */
+/** The newest version (001-014); 001-012 are the reference's. */
 const LATEST = ALL.length;
 
 describe.each(await backends())('migration runner on $name', (backend: Backend) => {
@@ -37,7 +38,7 @@ describe.each(await backends())('migration runner on $name', (backend: Backend) 
   });
   afterEach(() => s.dispose());
 
-  it('SCHEMA-01 SCHEMA-02 CLI-MIGRATE-03 applies 001-013 in order, one step each, then nothing', async () => {
+  it('SCHEMA-01 SCHEMA-02 CLI-MIGRATE-03 applies 001-014 in order, one step each, then nothing', async () => {
     const seen: MigrationStep[] = [];
     const result = await migrate(s.db, { onStep: (step) => seen.push(step) });
     expect(result.version).toBe(LATEST);
@@ -53,7 +54,7 @@ describe.each(await backends())('migration runner on $name', (backend: Backend) 
     expect(await schemaVersion(s.db)).toEqual({ version: LATEST, dirty: false });
   });
 
-  it('CLI-MIGRATE-04 up 013, down to 0, up again leaves the same schema', async () => {
+  it('CLI-MIGRATE-04 up 014, down to 0, up again leaves the same schema', async () => {
     await migrate(s.db);
     const first = await schemaSnapshot(s.db);
     const reverted = await migrate(s.db, { direction: 'down', steps: LATEST });

@@ -52,6 +52,9 @@ describe.each(await backends())('final schema on $name', (backend: Backend) => {
       [
         // Ours (013), additive: state shared by the instances of one service.
         'cluster_connections',
+        // Ours (014): federation quotas counted per service.
+        'cluster_federation_peers',
+        'cluster_federation_windows',
         'cluster_instances',
         'cluster_job_runs',
         'cluster_secrets',

@@ -65,7 +65,7 @@ describe('storage assembly', () => {
   });
 
   it('STORE-TEST-01 every test storage is a fresh, migrated, isolated schema that is dropped on close', async () => {
-    expect(await schemaVersion(ctx.t.executor)).toEqual({ version: 13, dirty: false });
+    expect(await schemaVersion(ctx.t.executor)).toEqual({ version: 14, dirty: false });
     const other = await createTestStorage();
     try {
       expect(other.database.schema).not.toBe(ctx.t.database.schema);

@@ -54,6 +54,12 @@ export class FederationEndpoint {
           services.logger.warn({ peer: identity.peerDomain }, 'federation connection quota exceeded');
           return TOO_MANY_FEDERATION_CONNECTIONS;
         }
+        // Closed while the quota answered (a shared quota is a database round trip): teardown skips a
+        // socket it did not see admitted, so the slot is given back here or it would leak.
+        if (connection.state !== 'authenticating') {
+          await f.quota.removeConnection(identity.peerDomain);
+          return undefined;
+        }
         this.admitted.add(connection.id);
         f.peerSpaces.open(connection.id);
         return undefined;
