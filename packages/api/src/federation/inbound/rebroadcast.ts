@@ -12,7 +12,7 @@ import type { FederationContext, PeerHandlerContext } from './context.js';
 import { peerHost } from './gate.js';
 
 /** Re-encoded from the decoded struct: unknown fields a peer sent are dropped (FED-RPC-09). */
-function payloadOf(n: FederationRebroadcast, space: string): FrameBody {
+export function rebroadcastPayload(n: FederationRebroadcast, space: string): FrameBody {
   switch (n.method) {
     case 'sync':
       return Payload.of(WsSyncDataCodec, { ...n.params, space });
@@ -62,7 +62,7 @@ export async function federationRebroadcast(
     );
     return;
   }
-  const delivered = await ctx.connection.publish(space, n.method, payloadOf(n, space));
+  const delivered = await ctx.connection.publish(space, n.method, rebroadcastPayload(n, space));
   f.metrics.call?.(n.method, 'ok');
   f.s.metrics.notification?.(n.method, delivered);
 }

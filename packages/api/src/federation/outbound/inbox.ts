@@ -1,32 +1,17 @@
 import {
   decodeFederationNotification,
   type FederationRebroadcast,
-  type FrameBody,
   Payload,
   type WireValue,
-  WsFileDataCodec,
-  WsMembershipDataCodec,
   WsPresenceLeaveDataCodec,
-  WsSyncDataCodec,
 } from '@less-sync/core';
 import type { FederationInbox } from '../../deps.js';
 import { revokedPayload } from '../../notify/revoked.js';
 import type { ApiServices } from '../../rpc/services.js';
+import { rebroadcastPayload } from '../inbound/rebroadcast.js';
 import { isFederationCallError } from './errors.js';
 import { releaseRemote } from './release.js';
 import type { RemoteSubscriber, RemoteSubscribers } from './remote-subscribers.js';
-
-/** Re-encoded from the decoded struct (unknown fields dropped), space as the local clients know it. */
-function payloadOf(n: Exclude<FederationRebroadcast, { method: 'revoked' }>, space: string): FrameBody {
-  switch (n.method) {
-    case 'sync':
-      return Payload.of(WsSyncDataCodec, { ...n.params, space });
-    case 'membership':
-      return Payload.of(WsMembershipDataCodec, { ...n.params, space });
-    case 'file':
-      return Payload.of(WsFileDataCodec, { ...n.params, space });
-  }
-}
 
 /**
  * The origin's side of cross-server realtime (R17, R28): what a home server sends on an outbound link
@@ -72,7 +57,7 @@ export class OriginInbox implements FederationInbox {
     for (const { connection, entry } of subscribers) {
       if (connection.id === exclude || connection.state !== 'open') continue;
       delivered++;
-      connection.notify(n.method, payloadOf(n, entry.id)).catch(() => {
+      connection.notify(n.method, rebroadcastPayload(n, entry.id)).catch(() => {
         // Closed meanwhile: its subscriptions are dropped by the close hook.
       });
     }
