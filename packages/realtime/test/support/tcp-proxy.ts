@@ -55,3 +55,14 @@ export function hostPort(url: string, defaultPort: number): { host: string; port
   const parsed = new URL(url);
   return { host: parsed.hostname || '127.0.0.1', port: Number(parsed.port || defaultPort) };
 }
+
+/** A started proxy in front of the broker at `url`, and the same URL pointed through it. */
+export async function proxyFor(url: string, defaultPort: number): Promise<{ proxy: TcpProxy; url: string }> {
+  const target = hostPort(url, defaultPort);
+  const proxy = new TcpProxy(target.host, target.port);
+  await proxy.up();
+  const through = new URL(url);
+  through.hostname = '127.0.0.1';
+  through.port = String(proxy.port);
+  return { proxy, url: through.toString() };
+}

@@ -2,9 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { NatsTransport, type TransportHealth } from '../../src/index.js';
+import { NatsTransport } from '../../src/index.js';
 import { natsConnectOptions } from '../../src/transports/nats/url.js';
-import { hostPort, TcpProxy } from '../support/tcp-proxy.js';
+import { proxyFor, type TcpProxy } from '../support/tcp-proxy.js';
+import { recordingHandlers } from '../support/transport-handlers.js';
 
 /** A real NATS server with JetStream is required; under CI it must run, elsewhere the suite is skipped. */
 const url = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
@@ -29,31 +30,10 @@ function transport(options: Partial<ConstructorParameters<typeof NatsTransport>[
   return t;
 }
 
-function handlers() {
-  const messages: string[] = [];
-  const states: TransportHealth['state'][] = [];
-  let resumed = 0;
-  return {
-    messages,
-    states,
-    resumedCount: () => resumed,
-    h: {
-      message: (b: string) => messages.push(b),
-      resumed: () => void resumed++,
-      stateChanged: (health: TransportHealth) => states.push(health.state),
-    },
-  };
-}
-
 async function proxied(): Promise<{ proxy: TcpProxy; url: string }> {
-  const target = hostPort(url, 4222);
-  const proxy = new TcpProxy(target.host, target.port);
-  await proxy.up();
-  proxies.push(proxy);
-  const through = new URL(url);
-  through.hostname = '127.0.0.1';
-  through.port = String(proxy.port);
-  return { proxy, url: through.toString() };
+  const through = await proxyFor(url, 4222);
+  proxies.push(through.proxy);
+  return through;
 }
 
 afterEach(async () => {
@@ -75,7 +55,7 @@ describe.skipIf(!reachable)('NatsTransport (JetStream)', () => {
     const a = transport({ channel: ch });
     const b = transport({ channel: ch });
     const other = transport({ channel: channel() });
-    const [ra, rb, ro] = [handlers(), handlers(), handlers()];
+    const [ra, rb, ro] = [recordingHandlers(), recordingHandlers(), recordingHandlers()];
     expect(a.health()).toEqual({ kind: 'nats', state: 'degraded', detail: 'not started' });
     await a.start(ra.h);
     await b.start(rb.h);
@@ -97,14 +77,14 @@ describe.skipIf(!reachable)('NatsTransport (JetStream)', () => {
   it('CLUSTER-06: a new instance starts at new hints; retention is bounded', async () => {
     const ch = channel();
     const a = transport({ channel: ch, maxMessages: 50 });
-    await a.start(handlers().h);
+    await a.start(recordingHandlers().h);
     for (let i = 0; i < 120; i++) await a.publish(`m${i}`);
     const jsm = await jetstreamManager(admin as NatsConnection);
     const info = await jsm.streams.info(`LESS_SYNC_${ch}`);
     expect(info.state.messages).toBe(50);
     expect(info.config.max_age).toBeGreaterThan(0);
     const late = transport({ channel: ch, maxMessages: 50 });
-    const r = handlers();
+    const r = recordingHandlers();
     await late.start(r.h);
     await late.publish('new');
     await vi.waitFor(() => expect(r.messages).toEqual(['new']));
@@ -115,9 +95,9 @@ describe.skipIf(!reachable)('NatsTransport (JetStream)', () => {
     const { proxy, url: through } = await proxied();
     const a = transport({ channel: ch, url: through });
     const b = transport({ channel: ch });
-    const r = handlers();
+    const r = recordingHandlers();
     await a.start(r.h);
-    await b.start(handlers().h);
+    await b.start(recordingHandlers().h);
     await b.publish('before');
     await vi.waitFor(() => expect(r.messages).toEqual(['before']));
     await proxy.down();
@@ -138,9 +118,9 @@ describe.skipIf(!reachable)('NatsTransport (JetStream)', () => {
     const { proxy, url: through } = await proxied();
     const a = transport({ channel: ch, url: through, maxMessages: 3 });
     const b = transport({ channel: ch, maxMessages: 3 });
-    const r = handlers();
+    const r = recordingHandlers();
     await a.start(r.h);
-    await b.start(handlers().h);
+    await b.start(recordingHandlers().h);
     await b.publish('one');
     await vi.waitFor(() => expect(r.messages).toEqual(['one']));
     await proxy.down();
@@ -155,7 +135,7 @@ describe.skipIf(!reachable)('NatsTransport (JetStream)', () => {
   it('CLUSTER-06: a deleted stream is recreated and reported as a gap', async () => {
     const ch = channel();
     const a = transport({ channel: ch });
-    const r = handlers();
+    const r = recordingHandlers();
     await a.start(r.h);
     await a.publish('one');
     await a.publish('two');
@@ -175,7 +155,7 @@ describe.skipIf(!reachable)('NatsTransport (JetStream)', () => {
     secretUrl.password = 'hunter2secret';
     const errors: unknown[] = [];
     const a = transport({ channel: channel(), url: secretUrl.toString(), onError: (e) => errors.push(e) });
-    const r = handlers();
+    const r = recordingHandlers();
     const failure = await a.start(r.h).then(
       () => undefined,
       (err: unknown) => err,

@@ -1,26 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { PostgresTransport, type TransportHealth } from '../../src/index.js';
+import { PostgresTransport } from '../../src/index.js';
+import { recordingHandlers } from '../support/transport-handlers.js';
 
 const url = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const channel = () => `lt_${randomBytes(6).toString('hex')}`;
-
-function handlers() {
-  const messages: string[] = [];
-  const states: TransportHealth['state'][] = [];
-  let resumed = 0;
-  return {
-    messages,
-    states,
-    resumedCount: () => resumed,
-    h: {
-      message: (b: string) => messages.push(b),
-      resumed: () => void resumed++,
-      stateChanged: (health: TransportHealth) => states.push(health.state),
-    },
-  };
-}
 
 describe('PostgresTransport (LISTEN/NOTIFY)', () => {
   let admin: pg.Client;
@@ -37,9 +22,9 @@ describe('PostgresTransport (LISTEN/NOTIFY)', () => {
     const a = new PostgresTransport({ connectionString: url, channel: ch });
     const b = new PostgresTransport({ connectionString: url, channel: ch });
     const other = new PostgresTransport({ connectionString: url, channel: channel() });
-    const ra = handlers();
-    const rb = handlers();
-    const ro = handlers();
+    const ra = recordingHandlers();
+    const rb = recordingHandlers();
+    const ro = recordingHandlers();
     expect(a.health()).toEqual({ kind: 'postgres', state: 'degraded', detail: 'not started' });
     await a.start(ra.h);
     await b.start(rb.h);
@@ -66,7 +51,7 @@ describe('PostgresTransport (LISTEN/NOTIFY)', () => {
     const ch = channel();
     const errors: unknown[] = [];
     const t = new PostgresTransport({ connectionString: url, channel: ch, onError: (e) => errors.push(e) });
-    const r = handlers();
+    const r = recordingHandlers();
     await t.start(r.h);
     const pid = t.listenerPid();
     expect(pid).toBeTypeOf('number');
@@ -88,7 +73,7 @@ describe('PostgresTransport (LISTEN/NOTIFY)', () => {
       connectionString: 'postgres://postgres@127.0.0.1:1/none',
       channel: channel(),
     });
-    await expect(t.start(handlers().h)).rejects.toThrow();
+    await expect(t.start(recordingHandlers().h)).rejects.toThrow();
     const health = t.health();
     expect(health.state).toBe('degraded');
     expect(health.detail).toBeTruthy();

@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { createClient } from 'redis';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { RedisTransport, type TransportHealth } from '../../src/index.js';
+import { RedisTransport } from '../../src/index.js';
 import { redactUrl } from '../../src/transports/redact.js';
-import { hostPort, TcpProxy } from '../support/tcp-proxy.js';
+import { proxyFor, type TcpProxy } from '../support/tcp-proxy.js';
+import { recordingHandlers } from '../support/transport-handlers.js';
 
 /** A real Redis is required; under CI it must run, elsewhere the suite is skipped with a note. */
 const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -29,31 +30,10 @@ function transport(options: Partial<ConstructorParameters<typeof RedisTransport>
   return t;
 }
 
-function handlers() {
-  const messages: string[] = [];
-  const states: TransportHealth['state'][] = [];
-  let resumed = 0;
-  return {
-    messages,
-    states,
-    resumedCount: () => resumed,
-    h: {
-      message: (b: string) => messages.push(b),
-      resumed: () => void resumed++,
-      stateChanged: (health: TransportHealth) => states.push(health.state),
-    },
-  };
-}
-
 async function proxied(): Promise<{ proxy: TcpProxy; url: string }> {
-  const target = hostPort(url, 6379);
-  const proxy = new TcpProxy(target.host, target.port);
-  await proxy.up();
-  proxies.push(proxy);
-  const through = new URL(url);
-  through.hostname = '127.0.0.1';
-  through.port = String(proxy.port);
-  return { proxy, url: through.toString() };
+  const through = await proxyFor(url, 6379);
+  proxies.push(through.proxy);
+  return through;
 }
 
 afterEach(async () => {
@@ -74,7 +54,7 @@ describe.skipIf(!reachable)('RedisTransport (Redis Streams)', () => {
     const a = transport({ channel: ch });
     const b = transport({ channel: ch });
     const other = transport({ channel: channel() });
-    const [ra, rb, ro] = [handlers(), handlers(), handlers()];
+    const [ra, rb, ro] = [recordingHandlers(), recordingHandlers(), recordingHandlers()];
     expect(a.health()).toEqual({ kind: 'redis', state: 'degraded', detail: 'not started' });
     await a.start(ra.h);
     await b.start(rb.h);
@@ -95,13 +75,13 @@ describe.skipIf(!reachable)('RedisTransport (Redis Streams)', () => {
   it('CLUSTER-05: a new instance starts at new hints; the stream stays bounded (XADD MAXLEN ~)', async () => {
     const ch = channel();
     const a = transport({ channel: ch, maxLength: 100 });
-    await a.start(handlers().h);
+    await a.start(recordingHandlers().h);
     await a.publish('old');
     for (let i = 0; i < 400; i++) await a.publish(`m${i}`);
     const len = await admin.xLen(`less-sync:${ch}`);
     expect(len).toBeLessThan(400);
     const late = transport({ channel: ch });
-    const r = handlers();
+    const r = recordingHandlers();
     await late.start(r.h);
     await late.publish('new');
     await vi.waitFor(() => expect(r.messages).toEqual(['new']));
@@ -112,9 +92,9 @@ describe.skipIf(!reachable)('RedisTransport (Redis Streams)', () => {
     const errors: unknown[] = [];
     const a = transport({ channel: ch, onError: (e) => errors.push(e) });
     const b = transport({ channel: ch });
-    const r = handlers();
+    const r = recordingHandlers();
     await a.start(r.h);
-    await b.start(handlers().h);
+    await b.start(recordingHandlers().h);
     await b.publish('before');
     await vi.waitFor(() => expect(r.messages).toEqual(['before']));
     const id = await a.readerClientId();
@@ -137,9 +117,9 @@ describe.skipIf(!reachable)('RedisTransport (Redis Streams)', () => {
     const { proxy, url: through } = await proxied();
     const a = transport({ channel: ch, url: through });
     const b = transport({ channel: ch });
-    const r = handlers();
+    const r = recordingHandlers();
     await a.start(r.h);
-    await b.start(handlers().h);
+    await b.start(recordingHandlers().h);
     await b.publish('one');
     await vi.waitFor(() => expect(r.messages).toEqual(['one']));
     await proxy.down();
@@ -162,7 +142,7 @@ describe.skipIf(!reachable)('RedisTransport (Redis Streams)', () => {
     const errors: unknown[] = [];
     const ch = channel();
     const a = transport({ channel: ch, url: secretUrl.toString(), onError: (e) => errors.push(e) });
-    const r = handlers();
+    const r = recordingHandlers();
     const failure = await a.start(r.h).then(
       () => undefined,
       (err: unknown) => err,
