@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { NatsTransport } from '../../src/index.js';
 import { natsConnectOptions } from '../../src/transports/nats/url.js';
 import { proxyFor, type TcpProxy } from '../support/tcp-proxy.js';
-import { recordingHandlers } from '../support/transport-handlers.js';
+import { expectChannelFanOut, recordingHandlers } from '../support/transport-handlers.js';
 
 /** A real NATS server with JetStream is required; under CI it must run, elsewhere the suite is skipped. */
 const url = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
@@ -52,21 +52,9 @@ describe.skipIf(!reachable)('NatsTransport (JetStream)', () => {
 
   it('CLUSTER-06 BROKER-10: a hint published by one instance reaches every consumer of the stream, not others', async () => {
     const ch = channel();
-    const a = transport({ channel: ch });
-    const b = transport({ channel: ch });
-    const other = transport({ channel: channel() });
-    const [ra, rb, ro] = [recordingHandlers(), recordingHandlers(), recordingHandlers()];
-    expect(a.health()).toEqual({ kind: 'nats', state: 'degraded', detail: 'not started' });
-    await a.start(ra.h);
-    await b.start(rb.h);
-    await other.start(ro.h);
-    expect(b.health()).toEqual({ kind: 'nats', state: 'ok' });
-    await a.publish('{"hello":1}');
-    await vi.waitFor(() => expect(rb.messages).toEqual(['{"hello":1}']));
-    await vi.waitFor(() => expect(ra.messages).toEqual(['{"hello":1}']));
-    await other.publish('x');
-    await vi.waitFor(() => expect(ro.messages).toEqual(['x']));
-    expect(rb.messages).toEqual(['{"hello":1}']);
+    const { a, ra, rb } = await expectChannelFanOut('nats', (same) =>
+      transport({ channel: same ? ch : channel() }),
+    );
     expect(ra.resumedCount() + rb.resumedCount()).toBe(0);
     await a.close();
     expect(a.health().state).toBe('closed');

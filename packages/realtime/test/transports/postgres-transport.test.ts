@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { PostgresTransport } from '../../src/index.js';
-import { recordingHandlers } from '../support/transport-handlers.js';
+import { expectChannelFanOut, recordingHandlers } from '../support/transport-handlers.js';
 
 const url = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const channel = () => `lt_${randomBytes(6).toString('hex')}`;
@@ -19,24 +19,13 @@ describe('PostgresTransport (LISTEN/NOTIFY)', () => {
 
   it('BROKER-10: a hint published by one instance is received by every listener on the channel', async () => {
     const ch = channel();
-    const a = new PostgresTransport({ connectionString: url, channel: ch });
-    const b = new PostgresTransport({ connectionString: url, channel: ch });
-    const other = new PostgresTransport({ connectionString: url, channel: channel() });
-    const ra = recordingHandlers();
-    const rb = recordingHandlers();
-    const ro = recordingHandlers();
-    expect(a.health()).toEqual({ kind: 'postgres', state: 'degraded', detail: 'not started' });
-    await a.start(ra.h);
-    await b.start(rb.h);
-    await other.start(ro.h);
-    expect(b.health()).toEqual({ kind: 'postgres', state: 'ok' });
-    await a.publish('{"hello":1}');
-    await vi.waitFor(() => expect(rb.messages).toEqual(['{"hello":1}']));
-    await vi.waitFor(() => expect(ra.messages).toEqual(['{"hello":1}']));
-    await other.publish('x');
-    await vi.waitFor(() => expect(ro.messages).toEqual(['x']));
-    expect(rb.messages).toEqual(['{"hello":1}']);
-    await Promise.all([a.close(), b.close(), other.close()]);
+    const made: PostgresTransport[] = [];
+    const { a } = await expectChannelFanOut('postgres', (same) => {
+      const t = new PostgresTransport({ connectionString: url, channel: same ? ch : channel() });
+      made.push(t);
+      return t;
+    });
+    await Promise.all(made.map((t) => t.close()));
     expect(a.health().state).toBe('closed');
     await a.close();
   });

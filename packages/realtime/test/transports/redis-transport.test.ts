@@ -4,7 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { RedisTransport } from '../../src/index.js';
 import { redactUrl } from '../../src/transports/redact.js';
 import { proxyFor, type TcpProxy } from '../support/tcp-proxy.js';
-import { recordingHandlers } from '../support/transport-handlers.js';
+import { expectChannelFanOut, recordingHandlers } from '../support/transport-handlers.js';
 
 /** A real Redis is required; under CI it must run, elsewhere the suite is skipped with a note. */
 const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -51,21 +51,7 @@ describe.skipIf(!reachable)('RedisTransport (Redis Streams)', () => {
 
   it('CLUSTER-05 BROKER-10: a hint published by one instance reaches every reader of the stream, not others', async () => {
     const ch = channel();
-    const a = transport({ channel: ch });
-    const b = transport({ channel: ch });
-    const other = transport({ channel: channel() });
-    const [ra, rb, ro] = [recordingHandlers(), recordingHandlers(), recordingHandlers()];
-    expect(a.health()).toEqual({ kind: 'redis', state: 'degraded', detail: 'not started' });
-    await a.start(ra.h);
-    await b.start(rb.h);
-    await other.start(ro.h);
-    expect(b.health()).toEqual({ kind: 'redis', state: 'ok' });
-    await a.publish('{"hello":1}');
-    await vi.waitFor(() => expect(rb.messages).toEqual(['{"hello":1}']));
-    await vi.waitFor(() => expect(ra.messages).toEqual(['{"hello":1}']));
-    await other.publish('x');
-    await vi.waitFor(() => expect(ro.messages).toEqual(['x']));
-    expect(rb.messages).toEqual(['{"hello":1}']);
+    const { a } = await expectChannelFanOut('redis', (same) => transport({ channel: same ? ch : channel() }));
     await a.close();
     expect(a.health().state).toBe('closed');
     await a.close();
