@@ -1,5 +1,4 @@
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { request as httpRequest } from 'node:http';
 import { deriveFstKey, signHttpRequest } from '@less-sync/auth';
 import {
   buildFederationTrust,
@@ -104,41 +103,4 @@ export async function connectPeer(
   return TestClient.connect(fedUrl, { headers: key.sign(fedUrl), protocols });
 }
 
-export interface UpgradeAnswer {
-  readonly status: number;
-  readonly body: string;
-  readonly headers: Record<string, string | string[] | undefined>;
-}
-
-/** A raw upgrade request (any headers) and the HTTP answer when it is refused. */
-export function upgrade(fedUrl: string, headers: Record<string, string>): Promise<UpgradeAnswer> {
-  const url = new URL(fedUrl.replace('ws://', 'http://'));
-  return new Promise((resolve, reject) => {
-    const req = httpRequest({
-      host: url.hostname,
-      port: url.port,
-      path: url.pathname + url.search,
-      headers: {
-        Connection: 'Upgrade',
-        Upgrade: 'websocket',
-        'Sec-WebSocket-Version': '13',
-        'Sec-WebSocket-Key': Buffer.from('0123456789abcdef').toString('base64'),
-        ...headers,
-      },
-    });
-    req.on('response', (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => {
-        body += chunk;
-      });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers }));
-    });
-    req.on('upgrade', (res, socket) => {
-      socket.destroy();
-      resolve({ status: res.statusCode ?? 101, body: '', headers: res.headers });
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
+export { type UpgradeAnswer, upgrade } from './upgrade.js';
