@@ -8,7 +8,9 @@
  * it removed; the key is the record / file id, or the membership chain position.
  *
  * Byte sizes come from octet_length, which reads a TOASTed value's header without fetching it, so
- * rows past the budget cost the database little and are never sent.
+ * rows past the budget cost the database little and are never sent. The cut is made over narrow rows
+ * (kind, key, cursor, size) and only the rows kept are joined back to their table by primary key for
+ * their payload: windowing and sorting the wide rows themselves cost twice as much per page.
  */
 import { toBytes, toInt, toOptionalBytes } from '../db/values.js';
 import type { PullEntry } from './types.js';
@@ -49,7 +51,7 @@ export interface PagePosition {
   readonly chainSeq: number | null;
 }
 
-export const PULL_PAGE_STATEMENT = 'less_sync_pull_page_v1';
+export const PULL_PAGE_STATEMENT = 'less_sync_pull_page_v2';
 
 /**
  * $1 space, $2 the pull's since (tombstones are skipped only at 0), $3/$4/$5/$6 the position
@@ -58,9 +60,7 @@ export const PULL_PAGE_STATEMENT = 'less_sync_pull_page_v1';
  */
 export const PULL_PAGE_SQL = `
 WITH candidates AS (
-  (SELECT 0 AS k, id, NULL::int AS chain_seq, cursor, blob, wrapped_dek, NULL::uuid AS record_id,
-          NULL::bigint AS size, deleted, NULL::bytea AS prev_hash, NULL::bytea AS entry_hash,
-          NULL::bytea AS payload,
+  (SELECT 0 AS k, id, NULL::int AS chain_seq, cursor,
           ${ROW_OVERHEAD_BYTES} + coalesce(octet_length(blob), 0) + coalesce(octet_length(wrapped_dek), 0) AS bytes
    FROM records
    WHERE space_id = $1 AND cursor >= $3::bigint AND cursor <= $7::bigint
@@ -68,8 +68,7 @@ WITH candidates AS (
      AND (cursor > $3::bigint OR ($4::int = 0 AND id > $5::uuid))
    ORDER BY cursor, id LIMIT $8::int)
   UNION ALL
-  (SELECT 1, NULL::uuid, chain_seq, cursor, NULL::bytea, NULL::bytea, NULL::uuid, NULL::bigint, false,
-          prev_hash, entry_hash, payload,
+  (SELECT 1, NULL::uuid, chain_seq, cursor,
           ${ROW_OVERHEAD_BYTES} + coalesce(octet_length(prev_hash), 0) + coalesce(octet_length(entry_hash), 0)
             + coalesce(octet_length(payload), 0)
    FROM members
@@ -77,24 +76,28 @@ WITH candidates AS (
      AND (cursor > $3::bigint OR $4::int < 1 OR ($4::int = 1 AND chain_seq > $6::int))
    ORDER BY cursor, chain_seq LIMIT $8::int)
   UNION ALL
-  (SELECT 2, id, NULL::int, cursor, NULL::bytea, wrapped_dek, record_id, size, deleted,
-          NULL::bytea, NULL::bytea, NULL::bytea,
-          ${ROW_OVERHEAD_BYTES} + coalesce(octet_length(wrapped_dek), 0)
+  (SELECT 2, id, NULL::int, cursor, ${ROW_OVERHEAD_BYTES} + coalesce(octet_length(wrapped_dek), 0)
    FROM files
    WHERE space_id = $1 AND cursor >= $3::bigint AND cursor <= $7::bigint
      AND ($2::bigint <> 0 OR NOT deleted)
      AND (cursor > $3::bigint OR $4::int < 2 OR ($4::int = 2 AND id > $5::uuid))
    ORDER BY cursor, id LIMIT $8::int)
 ), ranked AS (
-  SELECT *, sum(bytes) OVER w AS total, row_number() OVER w AS n, count(*) OVER () AS available
+  SELECT k, id, chain_seq, cursor, sum(bytes) OVER w AS total, row_number() OVER w AS n,
+         count(*) OVER () AS available
   FROM candidates
   WINDOW w AS (ORDER BY cursor, k, chain_seq, id ROWS UNBOUNDED PRECEDING)
+), picked AS (
+  SELECT k, id, chain_seq, cursor, available FROM ranked WHERE n <= $8::int AND (n = 1 OR total <= $9::bigint)
 )
-SELECT k, id, chain_seq, cursor, blob, wrapped_dek, record_id, size, deleted, prev_hash, entry_hash,
-       payload, available
-FROM ranked
-WHERE n <= $8::int AND (n = 1 OR total <= $9::bigint)
-ORDER BY cursor, k, chain_seq, id`;
+SELECT p.k, p.id, p.chain_seq, p.cursor, r.blob, coalesce(r.wrapped_dek, f.wrapped_dek) AS wrapped_dek,
+       f.record_id, f.size, coalesce(r.deleted, f.deleted, false) AS deleted, m.prev_hash, m.entry_hash,
+       m.payload, p.available
+FROM picked p
+LEFT JOIN records r ON p.k = 0 AND r.id = p.id
+LEFT JOIN members m ON p.k = 1 AND m.space_id = $1 AND m.chain_seq = p.chain_seq
+LEFT JOIN files f ON p.k = 2 AND f.space_id = $1 AND f.id = p.id
+ORDER BY p.cursor, p.k, p.chain_seq, p.id`;
 
 export function pageParams(
   spaceId: string,

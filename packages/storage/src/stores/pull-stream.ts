@@ -1,9 +1,10 @@
 /**
- * The consumer side of a pull (STORE-PULL-05): entries (or whole pages) that are read from the
- * database only when the consumer asks, so memory stays flat and a slow consumer slows the reads
- * down (back-pressure). At most one page is buffered. The source is ended as soon as the last
- * page is read, when the consumer stops early (`break`, `close()`), when its signal aborts, or
- * when it sits idle longer than `idleTimeoutMs`.
+ * The consumer side of a pull (STORE-PULL-05): entries (or whole pages) read from the database
+ * at most one page ahead of the consumer, so memory stays flat (the page being consumed plus the
+ * next one) and a slow consumer slows the reads down (back-pressure), while a fast one never waits
+ * for the database between pages: the next page is read while the current one is framed and sent.
+ * The source is ended as soon as the last page is read, when the consumer stops early (`break`,
+ * `close()`), when its signal aborts, or when it sits idle longer than `idleTimeoutMs`.
  */
 import { StorageError } from './errors.js';
 import type { FileEntry, MembersLogEntry, PullEntry, PullResult, PullStreamMeta } from './types.js';
@@ -61,6 +62,8 @@ export class PagedPullStream implements PullStream {
   #closedBy: StorageError | undefined;
   /** Set while a page read is queued or in flight: later calls wait their turn. */
   #queue: Promise<unknown> | undefined;
+  /** The next page, read ahead while the consumer works on the current one (never more than one). */
+  #ahead: Promise<PullEntry[]> | undefined;
   #lastUse = Date.now();
   #timer: NodeJS.Timeout | undefined;
   readonly #onAbort = () => {
@@ -171,8 +174,10 @@ export class PagedPullStream implements PullStream {
       if (this.#closedBy) throw this.#closedBy;
       if (this.#exhausted) return undefined;
       let page: PullEntry[];
+      const ahead = this.#ahead;
+      this.#ahead = undefined;
       try {
-        page = await this.#source.read();
+        page = await (ahead ?? this.#source.read());
       } catch (error) {
         const failure = this.#closedBy ?? StorageError.database(error);
         await this.#shut(failure);
@@ -186,17 +191,27 @@ export class PagedPullStream implements PullStream {
         this.#exhausted = true;
         this.#release();
         await this.#source.end();
+      } else {
+        this.#readAhead();
       }
     }
     if (this.#closedBy) throw this.#closedBy;
     return this.#page;
   }
 
+  /** Starts reading the page after the current one; its failure is reported when that page is asked for. */
+  #readAhead(): void {
+    const ahead = this.#source.read();
+    ahead.catch(() => undefined);
+    this.#ahead = ahead;
+  }
+
   /** Ends the source unless it already finished; later reads see `reason`. */
   async #shut(reason: StorageError): Promise<void> {
     this.#release();
     if (!this.#exhausted && !this.#closedBy) this.#closedBy = reason;
-    // Entries already buffered are dropped: the consumer asked to stop.
+    // Entries already buffered (or read ahead) are dropped: the consumer asked to stop.
+    this.#ahead = undefined;
     this.#page = [];
     this.#index = 0;
     await this.#source.end();

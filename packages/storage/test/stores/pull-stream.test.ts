@@ -30,17 +30,48 @@ class FakeSource implements PageSource {
 }
 
 describe('paged pull stream', () => {
-  it('STORE-PULL-05 reads a page only when the consumer needs it (back-pressure)', async () => {
-    const source = new FakeSource([[record(1), record(2)], [record(3)]]);
+  it('STORE-PULL-05 reads at most one page ahead of the consumer (back-pressure)', async () => {
+    const source = new FakeSource([[record(1), record(2)], [record(3)], [record(4)]]);
     const stream = new PagedPullStream(meta, source, { idleTimeoutMs: 1_000 });
     expect(source.reads).toBe(0);
-    await stream.next();
-    expect(source.reads).toBe(1);
-    await stream.next();
-    expect(source.reads).toBe(1);
-    await stream.next();
+    expect((await stream.next())?.cursor).toBe(1);
+    // The page after the current one is read while the consumer works on this one, never further.
     expect(source.reads).toBe(2);
+    expect((await stream.next())?.cursor).toBe(2);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(source.reads).toBe(2);
+    expect((await stream.next())?.cursor).toBe(3);
+    expect(source.reads).toBe(3);
+    // A consumer that stops asking costs no further reads.
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(source.reads).toBe(3);
+    expect((await stream.next())?.cursor).toBe(4);
     expect(await stream.next()).toBeUndefined();
+    expect(source.ends).toBe(1);
+  });
+
+  it('STORE-PULL-05 a failed read-ahead surfaces only when its page is asked for', async () => {
+    const source = new FakeSource([[record(1), record(2)], new Error('connection lost')]);
+    const stream = new PagedPullStream(meta, source, { idleTimeoutMs: 1_000 });
+    expect((await stream.next())?.cursor).toBe(1);
+    expect(source.reads).toBe(2);
+    expect((await stream.next())?.cursor).toBe(2);
+    const error = await expectKind(stream.next(), 'Database');
+    expect(error.message).toBe('database error: connection lost');
+    expect(source.ends).toBe(1);
+  });
+
+  it('STORE-PULL-05 closing drops a page read ahead', async () => {
+    let deliver: (page: PullEntry[]) => void = () => undefined;
+    const pending = new Promise<PullEntry[]>((resolve) => {
+      deliver = resolve;
+    });
+    const source = new FakeSource([[record(1)], pending]);
+    const stream = new PagedPullStream(meta, source, { idleTimeoutMs: 1_000 });
+    expect((await stream.next())?.cursor).toBe(1);
+    await stream.close();
+    deliver([record(2)]);
+    await expectKind(stream.next(), 'PullClosed');
     expect(source.ends).toBe(1);
   });
 
