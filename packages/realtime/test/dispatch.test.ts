@@ -49,6 +49,17 @@ const table = createHandlerTable<TestIdentity>({
         return { done: true };
       },
     }),
+    batch: requestRoute({
+      decode: (p) => (typeof p === 'number' ? p : 0),
+      chunked: true,
+      handle: async (n, ctx) => {
+        await ctx.chunk('first', {});
+        const items = Array.from({ length: n }, (_, i) => ['item', { i }] as const);
+        await ctx.chunks(items);
+        expect(ctx.chunkCount).toBe(n + 1);
+        return {};
+      },
+    }),
     slow: requestRoute({
       decode: (p) => Number(p),
       handle: async (ms) => {
@@ -168,6 +179,15 @@ describe('request dispatch (WS-FRAME-3, WS-FRAME-4)', () => {
     expect(Object.keys(result.result as WireObject)).toEqual(['done', '_chunks']);
     client.request('p2', 'stream', 0);
     expect(await client.next()).toEqual({ type: 1, id: 'p2', result: { done: true, _chunks: 0 } });
+  });
+
+  it('RPC-PULL-1 a batch of chunks goes out in order after earlier chunks, counted in _chunks', async () => {
+    const client = await authed();
+    client.request('b1', 'batch', 300);
+    expect(await client.next()).toEqual({ type: 3, id: 'b1', name: 'first', data: {} });
+    for (let i = 0; i < 300; i++)
+      expect(await client.next()).toEqual({ type: 3, id: 'b1', name: 'item', data: { i } });
+    expect(await client.next()).toEqual({ type: 1, id: 'b1', result: { _chunks: 301 } });
   });
 
   it('WS-FRAME-3 requests run strictly one at a time: responses come back in request order', async () => {

@@ -51,6 +51,24 @@ describe('OutboundQueue (WS-OUTBOUND-1, R7)', () => {
     expect(sink.written.map((f) => f[0])).toEqual([1, 2, 100, 101, 3, 4]);
   });
 
+  it('WS-OUTBOUND-1 tryPushReply writes only with room and nobody waiting ahead, so order holds', async () => {
+    const sink = new ManualSink();
+    const q = new OutboundQueue(sink, 4, 2);
+    expect(q.tryPushReply(frame(1))).toBe(true);
+    expect(q.tryPushReply(frame(2))).toBe(true);
+    expect(q.tryPushReply(frame(3))).toBe(false);
+    const waiting = q.push(frame(3));
+    sink.flush(1);
+    // Room again, but frame 3 waits ahead: a later reply must not overtake it.
+    expect(sink.written.map((f) => f[0])).toEqual([1, 2, 3]);
+    await waiting;
+    sink.flush(1);
+    expect(q.tryPushReply(frame(4))).toBe(true);
+    expect(sink.written.map((f) => f[0])).toEqual([1, 2, 3, 4]);
+    q.close();
+    expect(() => q.tryPushReply(frame(5))).toThrow(ConnectionClosedError);
+  });
+
   it('WS-CLOSE-1 closing rejects waiting replies and refuses new frames', async () => {
     const sink = new ManualSink();
     const q = new OutboundQueue(sink, 1);

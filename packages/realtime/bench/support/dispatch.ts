@@ -30,6 +30,10 @@ export function dispatchRequestForBench(
       reply: async (bytes) => {
         sink += bytes.length;
       },
+      tryReply: (bytes) => {
+        sink += bytes.length;
+        return true;
+      },
     },
     frame.id,
     frame.method,

@@ -25,6 +25,8 @@ export interface DispatchTarget<I extends ConnectionIdentity> {
   readonly logger: RealtimeLogger;
   /** Enqueue a reply frame, waiting for room (WS-OUTBOUND-1). */
   reply(frame: Uint8Array): Promise<void>;
+  /** Enqueue a reply frame if there is room now; false when it would have to wait. */
+  tryReply(frame: Uint8Array): boolean;
 }
 
 /** A request run without a read loop to let go of (tests, direct calls): it always holds it. */
@@ -96,6 +98,13 @@ export async function dispatchRequest<I extends ConnectionIdentity>(
     async chunk(name: string, data: FrameBody): Promise<void> {
       await target.reply(encodeChunk(id, name, data));
       chunks++;
+    },
+    async chunks(batch: Iterable<readonly [string, FrameBody]>): Promise<void> {
+      for (const [name, data] of batch) {
+        const frame = encodeChunk(id, name, data);
+        if (!target.tryReply(frame)) await target.reply(frame);
+        chunks++;
+      }
     },
     get chunkCount() {
       return chunks;

@@ -22,6 +22,11 @@ export interface RequestContext<I extends ConnectionIdentity> extends HandlerCon
    * (backpressure); rejects with ConnectionClosedError once the connection closes.
    */
   chunk(name: string, data: FrameBody): Promise<void>;
+  /**
+   * Send a batch of chunk frames in order, as {@link chunk} would one by one, but waiting only when the
+   * outbound queue is full: a page of a streamed result costs one promise, not one per frame.
+   */
+  chunks(batch: Iterable<readonly [name: string, data: FrameBody]>): Promise<void>;
   /** Chunks sent so far for this request. */
   readonly chunkCount: number;
   /**

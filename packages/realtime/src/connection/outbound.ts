@@ -69,6 +69,17 @@ export class OutboundQueue {
     return true;
   }
 
+  /**
+   * Enqueue a reply now if there is room and no reply waits ahead of it; false otherwise (then
+   * {@link push} it). Throws ConnectionClosedError once closed.
+   */
+  tryPushReply(frame: Uint8Array): boolean {
+    if (this.closed) throw new ConnectionClosedError();
+    if (this.waiters?.length || this.isFull(this.replyCapacity)) return false;
+    this.write(frame);
+    return true;
+  }
+
   /** Enqueue once there is room for a reply, in call order. Rejects with ConnectionClosedError once closed. */
   push(frame: Uint8Array): Promise<void> {
     if (this.closed) return Promise.reject(new ConnectionClosedError());

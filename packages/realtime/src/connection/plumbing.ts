@@ -56,4 +56,7 @@ export class Target<I extends ConnectionIdentity> implements DispatchTarget<I> {
   reply(frame: Uint8Array): Promise<void> {
     return this.outbound.push(frame);
   }
+  tryReply(frame: Uint8Array): boolean {
+    return this.outbound.tryPushReply(frame);
+  }
 }

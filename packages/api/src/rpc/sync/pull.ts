@@ -99,7 +99,7 @@ async function pullRemote(s: ApiServices, peer: PeerTarget, entry: WsPullSpace, 
     if (isFederationCallError(err)) throw new RpcError(err.code, err.message);
     return;
   }
-  for (const chunk of chunks) await ctx.chunk(chunk.name, Payload.value(chunk.data));
+  await ctx.chunks(chunks.map((chunk) => [chunk.name, Payload.value(chunk.data)] as const));
 }
 
 /**
@@ -111,7 +111,7 @@ export async function pullLocal(
   s: ApiServices,
   authorized: Pick<AuthorizedSpace, 'id'>,
   entry: WsPullSpace,
-  ctx: Pick<ClientRequestContext, 'chunk' | 'signal'>,
+  ctx: Pick<ClientRequestContext, 'chunk' | 'chunks' | 'signal'>,
 ): Promise<number> {
   const space = authorized.id;
   let stream: PullStream;
@@ -135,14 +135,17 @@ export async function pullLocal(
       }),
     );
     let count = 0;
-    // Page by page: one storage round per page instead of one promise per entry.
+    // Page by page: the page's chunks go out as one batch (one wait, only when the queue is full) while
+    // the stream reads the next page.
     for await (const page of stream.pages()) {
-      for (const item of page) {
-        const [name, data] = entryChunk(space, item);
-        await ctx.chunk(name, data);
-        count++;
+      const batch = new Array<[string, Payload]>(page.length);
+      for (let i = 0; i < page.length; i++) {
+        const item = page[i] as PullEntry;
+        batch[i] = entryChunk(space, item);
         if (item.kind === 'record') records++;
       }
+      await ctx.chunks(batch);
+      count += page.length;
     }
     await ctx.chunk(
       'pull.commit',
