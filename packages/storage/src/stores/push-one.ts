@@ -42,23 +42,35 @@ const BUMP_SHARED =
   'AND NOT ($2::int > 0 AND root_public_key IS NOT NULL AND $2::int < min_key_generation) ' +
   'RETURNING cursor, NULL::int AS key_generation, NULL::int AS rewrap_epoch';
 
-/** The statement for `rows` changes; per row: id, expected cursor, blob, dek after the leading params. */
-export function oneStatementPushSql(rows: number, personal: boolean): string {
+/**
+ * The statement for `rows` changes; per row after the leading params: id, expected cursor, blob, dek, or
+ * with `createsOnly` (every change is a create, the common case) id, blob, dek and no update step, which
+ * the database would otherwise plan and run for nothing.
+ */
+export function oneStatementPushSql(rows: number, personal: boolean, createsOnly = false): string {
   const first = personal ? 2 : 3;
+  const width = createsOnly ? 3 : 4;
   const values: string[] = [];
-  for (let i = 0, p = first; i < rows; i += 1, p += 4) {
-    values.push(`($${p}::uuid, $${p + 1}::bigint, $${p + 2}::bytea, $${p + 3}::bytea)`);
+  for (let i = 0, p = first; i < rows; i += 1, p += width) {
+    values.push(
+      createsOnly
+        ? `($${p}::uuid, 0::bigint, $${p + 1}::bytea, $${p + 2}::bytea)`
+        : `($${p}::uuid, $${p + 1}::bigint, $${p + 2}::bytea, $${p + 3}::bytea)`,
+    );
   }
+  const update = createsOnly
+    ? ''
+    : 'u AS (UPDATE records AS r SET blob = v.blob, cursor = s.cursor, wrapped_dek = v.dek, deleted = v.blob IS NULL ' +
+      'FROM s, v WHERE v.expected <> 0 AND r.id = v.id AND r.space_id = $1 AND r.cursor = v.expected RETURNING r.id), ';
+  const written = createsOnly ? '(SELECT count(*) FROM i)' : '(SELECT count(*) FROM u) + (SELECT count(*) FROM i)';
   return (
     `WITH s AS (${personal ? BUMP_PERSONAL : BUMP_SHARED}), ` +
-    `v (id, expected, blob, dek) AS (VALUES ${values.join(', ')}), ` +
-    'u AS (UPDATE records AS r SET blob = v.blob, cursor = s.cursor, wrapped_dek = v.dek, deleted = v.blob IS NULL ' +
-    'FROM s, v WHERE v.expected <> 0 AND r.id = v.id AND r.space_id = $1 AND r.cursor = v.expected RETURNING r.id), ' +
+    `v (id, expected, blob, dek) AS (VALUES ${values.join(', ')}), ${update}` +
     'i AS (INSERT INTO records (id, space_id, blob, cursor, wrapped_dek, deleted) ' +
     'SELECT v.id, $1, v.blob, s.cursor, v.dek, v.blob IS NULL FROM s, v WHERE v.expected = 0 ' +
     'ON CONFLICT (id) DO NOTHING RETURNING id) ' +
     'SELECT s.cursor, s.key_generation, s.rewrap_epoch, ' +
-    `CAST(CASE WHEN (SELECT count(*) FROM u) + (SELECT count(*) FROM i) = ${rows} THEN '0' ` +
+    `CAST(CASE WHEN ${written} = ${rows} THEN '0' ` +
     `ELSE '${CONFLICT_MARKER}' END AS int) AS written FROM s`
   );
 }
@@ -66,11 +78,11 @@ export function oneStatementPushSql(rows: number, personal: boolean): string {
 const TEXTS: string[] = [];
 
 /** The named sizes' texts, built once each. */
-function cachedSql(rows: number, personal: boolean): string {
-  const key = rows * 2 + (personal ? 1 : 0);
+function cachedSql(rows: number, personal: boolean, createsOnly: boolean): string {
+  const key = rows * 4 + (personal ? 1 : 0) + (createsOnly ? 2 : 0);
   let text = TEXTS[key];
   if (text === undefined) {
-    text = oneStatementPushSql(rows, personal);
+    text = oneStatementPushSql(rows, personal, createsOnly);
     TEXTS[key] = text;
   }
   return text;
@@ -108,16 +120,20 @@ export async function pushOneStatement(
   options: PushOptions | undefined,
 ): Promise<PushResult | undefined> {
   const personal = options?.expectPersonal === true;
+  const createsOnly = changes.every((c) => c.expected === 0);
   const params: unknown[] = personal ? [spaceId] : [spaceId, options?.keyGeneration ?? 0];
-  for (const c of changes) params.push(c.id, c.expected, c.blob, c.dek);
+  for (const c of changes) {
+    if (createsOnly) params.push(c.id, c.blob, c.dek);
+    else params.push(c.id, c.expected, c.blob, c.dek);
+  }
   const n = changes.length;
   const named = n <= NAMED_UP_TO;
-  const name = named ? `less_sync_push_${personal ? 'p' : 's'}${n}` : '';
+  const name = named ? `less_sync_push_${personal ? 'p' : 's'}${createsOnly ? 'c' : ''}${n}` : '';
   let rows: BumpRow[];
   try {
     rows = await ctx.prepared<BumpRow>(
       name,
-      named ? cachedSql(n, personal) : oneStatementPushSql(n, personal),
+      named ? cachedSql(n, personal, createsOnly) : oneStatementPushSql(n, personal, createsOnly),
       params,
     );
   } catch (error) {
