@@ -85,6 +85,10 @@ describe('R5 canonical space ids', () => {
       `${canonical}x`,
       'g'.repeat(32),
       `urn:${canonical}`,
+      // Canonical length and dashes, but not hex / dashes out of place.
+      canonical.replace('d', 'g'),
+      `${canonical.slice(0, 8)}x${canonical.slice(9)}`,
+      `-${canonical.slice(0, 8)}${canonical.slice(9)}`,
     ]) {
       expect(canonicalSpaceId(bad)).toBeUndefined();
     }

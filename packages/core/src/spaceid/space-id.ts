@@ -1,4 +1,4 @@
-import { formatUuid, parseUuid, uuidV5 } from './uuid.js';
+import { formatUuid, isCanonicalUuid, parseUuid, uuidV5 } from './uuid.js';
 
 const encoder = new TextEncoder();
 
@@ -19,6 +19,7 @@ export function personalSpaceId(issuer: string, userId: string, clientId: string
  * Use it on every boundary: subscription keys, broadcasts, pull output, forwarded calls.
  */
 export function canonicalSpaceId(id: string): string | undefined {
+  if (isCanonicalUuid(id)) return id;
   const bytes = parseUuid(id);
   return bytes === undefined ? undefined : formatUuid(bytes);
 }

@@ -22,6 +22,23 @@ export function parseUuid(text: string): Uint8Array | undefined {
   return hexToBytes(hex);
 }
 
+/**
+ * True when `text` already is the canonical spelling (lower-case hyphenated): the spelling every client
+ * sends, so the hot paths return it as is instead of parsing and re-formatting it.
+ */
+export function isCanonicalUuid(text: string): boolean {
+  if (text.length !== 36) return false;
+  for (let i = 0; i < 36; i++) {
+    const c = text.charCodeAt(i);
+    if (i === 8 || i === 13 || i === 18 || i === 23) {
+      if (c !== 0x2d) return false;
+    } else if (!((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66))) {
+      return false;
+    }
+  }
+  return true;
+}
+
 /** Lower-case hyphenated form of 16 UUID bytes. */
 export function formatUuid(bytes: Uint8Array): string {
   const h = bytesToHex(bytes.subarray(0, 16));

@@ -1,7 +1,5 @@
 import { ValidationError } from './errors.js';
 
-const DASHES = new Set([8, 13, 18, 23]);
-
 /**
  * The strict record/file id check (VALID-02): exactly 36 bytes, `-` at 8/13/18/23, ASCII hex elsewhere
  * (any case). No version or variant check, so the nil and max UUIDs pass.
@@ -10,7 +8,7 @@ export function isHyphenatedUuid(id: string): boolean {
   if (id.length !== 36) return false;
   for (let i = 0; i < 36; i++) {
     const c = id.charCodeAt(i);
-    if (DASHES.has(i)) {
+    if (i === 8 || i === 13 || i === 18 || i === 23) {
       if (c !== 0x2d) return false;
     } else if (!((c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66))) {
       return false;
