@@ -60,6 +60,15 @@ const table = createHandlerTable<TestIdentity>({
         return {};
       },
     }),
+    lazySignal: requestRoute({
+      decode: () => undefined,
+      handle: (_, ctx) => {
+        // The context must not make the connection's AbortController (heap per idle connection) unasked.
+        const before = Reflect.get(ctx.connection, 'abort') !== undefined;
+        const aborted = ctx.signal.aborted;
+        return { before, after: Reflect.get(ctx.connection, 'abort') !== undefined, aborted };
+      },
+    }),
     slow: requestRoute({
       decode: (p) => Number(p),
       handle: async (ms) => {
@@ -188,6 +197,16 @@ describe('request dispatch (WS-FRAME-3, WS-FRAME-4)', () => {
     for (let i = 0; i < 300; i++)
       expect(await client.next()).toEqual({ type: 3, id: 'b1', name: 'item', data: { i } });
     expect(await client.next()).toEqual({ type: 1, id: 'b1', result: { _chunks: 301 } });
+  });
+
+  it('a request makes the connection abort signal only when its handler reads it', async () => {
+    const client = await authed();
+    client.request('s1', 'lazySignal');
+    expect(await client.next()).toEqual({
+      type: 1,
+      id: 's1',
+      result: { before: false, after: true, aborted: false },
+    });
   });
 
   it('WS-FRAME-3 requests run strictly one at a time: responses come back in request order', async () => {

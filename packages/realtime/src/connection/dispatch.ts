@@ -55,7 +55,10 @@ function baseContext<I extends ConnectionIdentity>(
     get identity() {
       return target.identity;
     },
-    signal: connection.signal,
+    // A getter: the connection makes its AbortController only for a handler that asks for it.
+    get signal() {
+      return connection.signal;
+    },
     method,
   };
 }
@@ -92,7 +95,9 @@ export async function dispatchRequest<I extends ConnectionIdentity>(
     get identity() {
       return target.identity;
     },
-    signal: connection.signal,
+    get signal() {
+      return connection.signal;
+    },
     method,
     id,
     async chunk(name: string, data: FrameBody): Promise<void> {
