@@ -23,20 +23,30 @@ export function parseUuid(text: string): Uint8Array | undefined {
 }
 
 /**
- * True when `text` already is the canonical spelling (lower-case hyphenated): the spelling every client
- * sends, so the hot paths return it as is instead of parsing and re-formatting it.
+ * True when `text` is 36 characters with `-` at 8/13/18/23 and hex digits elsewhere: lower-case only
+ * unless `anyCase`. One character loop, no regular expression or allocation (hot paths).
  */
-export function isCanonicalUuid(text: string): boolean {
+export function isHyphenatedHex(text: string, anyCase: boolean): boolean {
   if (text.length !== 36) return false;
   for (let i = 0; i < 36; i++) {
     const c = text.charCodeAt(i);
     if (i === 8 || i === 13 || i === 18 || i === 23) {
       if (c !== 0x2d) return false;
-    } else if (!((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66))) {
+    } else if (
+      !((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66) || (anyCase && c >= 0x41 && c <= 0x46))
+    ) {
       return false;
     }
   }
   return true;
+}
+
+/**
+ * True when `text` already is the canonical spelling (lower-case hyphenated): the spelling every client
+ * sends, so the hot paths return it as is instead of parsing and re-formatting it.
+ */
+export function isCanonicalUuid(text: string): boolean {
+  return isHyphenatedHex(text, false);
 }
 
 /** Lower-case hyphenated form of 16 UUID bytes. */
