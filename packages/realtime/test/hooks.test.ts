@@ -48,6 +48,28 @@ describe('lifecycle hooks and pre-authenticated upgrades', () => {
     expect([...harness.endpoint.connections()]).toEqual([]);
   });
 
+  it('WS-CONN-1 closed settles after teardown whether it is read before the close or after it', async () => {
+    const opened: RealtimeConnection<TestIdentity>[] = [];
+    harness = await startHarness({ hooks: { onOpen: (c) => opened.push(c) } });
+    const early = await TestClient.authed(harness.url);
+    const late = await TestClient.authed(harness.url);
+    await eventually(() => opened.length === 2);
+    const [first, second] = opened as [RealtimeConnection<TestIdentity>, RealtimeConnection<TestIdentity>];
+    let settled = false;
+    const waiting = first.closed.then(() => (settled = true));
+    expect(await Promise.race([waiting, new Promise((r) => setTimeout(() => r('pending'), 30))])).toBe(
+      'pending',
+    );
+    expect(settled).toBe(false);
+    early.ws.close();
+    late.ws.close();
+    await waiting;
+    expect(first.state).toBe('closed');
+    await eventually(() => second.state === 'closed');
+    // Read only after teardown: already settled.
+    await expect(second.closed).resolves.toBeUndefined();
+  });
+
   it('failing hooks are logged and never crash the connection', async () => {
     const logged: string[] = [];
     harness = await startHarness({

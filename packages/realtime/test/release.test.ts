@@ -246,11 +246,10 @@ describe('ReleasedRequests and RequestHold', () => {
   it('a released handler that rejects is reported, frees its slot and never escapes', async () => {
     const failures: unknown[] = [];
     let idle = 0;
-    const pool = new ReleasedRequests(
-      1,
-      (err) => failures.push(err),
-      () => idle++,
-    );
+    const pool = new ReleasedRequests(1, {
+      releasedFailed: (err) => failures.push(err),
+      releasedIdle: () => idle++,
+    });
     const hold = new RequestHold(pool);
     let fail: (err: Error) => void = () => {};
     const done = new Promise<void>((_resolve, reject) => (fail = reject));
@@ -267,11 +266,7 @@ describe('ReleasedRequests and RequestHold', () => {
   });
 
   it('a handler that fails while holding the loop rejects the hold (the pump closes the connection)', async () => {
-    const pool = new ReleasedRequests(
-      1,
-      () => {},
-      () => {},
-    );
+    const pool = new ReleasedRequests(1, { releasedFailed: () => {}, releasedIdle: () => {} });
     const hold = new RequestHold(pool);
     await expect(hold.until(Promise.reject(new Error('boom')))).rejects.toThrow('boom');
     expect(hold.release()).toBe(false);

@@ -9,6 +9,7 @@ import type { PresenceRegistry } from '../presence/registry.js';
 import { AuthRejectedError, Close, type CloseDirective } from './close.js';
 import { type ConnectionConfig, jitteredLifetime } from './config.js';
 import type { DeadlineQueue } from './deadlines.js';
+import { type Deferred, deferred } from './deferred.js';
 import { type DispatchTarget, dispatchNotification, dispatchRequest } from './dispatch.js';
 import { parseAuthFrame, parseClientFrame } from './frames.js';
 import type { HandlerTable } from './handlers.js';
@@ -25,7 +26,7 @@ import {
   Target,
 } from './plumbing.js';
 import { BrokerRegistration } from './registration.js';
-import { ReleasedRequests, RequestHold } from './released.js';
+import { type ReleasedOwner, ReleasedRequests, RequestHold } from './released.js';
 import { TickCorkedSink } from './sink.js';
 import type { RealtimeSocket, SocketOwner } from './socket.js';
 import { ConnectionTimers } from './timers.js';
@@ -62,10 +63,9 @@ const KEEPALIVE_FRAME = encodeKeepalive();
  * frames overtake it, within a per-connection bound. The connection is its own broker {@link Subscriber}.
  */
 export class Connection<I extends ConnectionIdentity>
-  implements RealtimeConnection<I>, Subscriber, SocketOwner, KeepaliveActions
+  implements RealtimeConnection<I>, Subscriber, SocketOwner, KeepaliveActions, ReleasedOwner
 {
   readonly id = flatUuid();
-  readonly closed: Promise<void>;
   private lifecycle: ConnectionState = 'authenticating';
   private current: I | undefined;
   /** Created when a handler first asks for the signal; `stopped` aborts it (or aborts it at birth). */
@@ -86,7 +86,11 @@ export class Connection<I extends ConnectionIdentity>
   private teardownRun: Promise<void> | undefined;
   /** The dispatcher's view, made on the first request frame. */
   private target: DispatchTarget<I> | undefined;
-  private settleClosed: { resolve: () => void; reject: (err: unknown) => void } | undefined;
+  /** Made when `closed` is first read (shutdown): idle connections never pay for the promise. */
+  private closedWait: Deferred | undefined;
+  /** How teardown ended, once it has; undefined while it has not started or runs. */
+  private closedOutcome: { readonly err: unknown } | undefined;
+  private closeObserved = false;
   /** The upgrade request, kept only until the auth frame is handled (the authenticator may read it). */
   private upgrade: IncomingMessage | undefined;
 
@@ -108,20 +112,13 @@ export class Connection<I extends ConnectionIdentity>
       config.outboundQueueFrames,
       config.outboundQueueFrames - config.broadcastReserveFrames,
     );
-    this.closed = new Promise<void>((resolve, reject) => {
-      this.settleClosed = { resolve, reject };
-    });
     socket.owner = this;
     socket.on('message', onSocketMessage);
     socket.on('ping', onSocketPing);
     socket.on('pong', onSocketPong);
     socket.on('error', onSocketError);
     socket.on('close', onSocketClose);
-    this.released = new ReleasedRequests(
-      config.maxReleasedRequests,
-      (err) => this.handlerFailed(err),
-      () => this.releasedIdle(),
-    );
+    this.released = new ReleasedRequests(config.maxReleasedRequests, this);
     this.keepalive = new Keepalive(this.timers, config.keepaliveIntervalMs, config.livenessCheck, this);
     this.keepalive.start();
     if (preAuthenticated !== undefined) {
@@ -256,15 +253,30 @@ export class Connection<I extends ConnectionIdentity>
   }
   socketClose(): void {
     this.onSocketClose();
-    const settle = this.settleClosed;
-    this.settleClosed = undefined;
-    if (settle === undefined) return;
+    if (this.closeObserved) return;
+    this.closeObserved = true;
     this.teardown()
       .then(() => this.released.settledWithin(this.deps.deadlines, this.deps.config.closeTimeoutMs))
-      .then(() => {
-        this.lifecycle = 'closed';
-        settle.resolve();
-      }, settle.reject);
+      .then(
+        () => {
+          this.lifecycle = 'closed';
+          this.closedOutcome = { err: undefined };
+          this.closedWait?.resolve();
+        },
+        (err: unknown) => {
+          this.closedOutcome = { err: err ?? new Error('connection teardown failed') };
+          this.closedWait?.reject(err);
+        },
+      );
+  }
+
+  /** Resolves once the socket is closed and teardown has finished (rejects if teardown failed). */
+  get closed(): Promise<void> {
+    const outcome = this.closedOutcome;
+    if (outcome !== undefined)
+      return outcome.err === undefined ? Promise.resolve() : Promise.reject(outcome.err);
+    this.closedWait ??= deferred();
+    return this.closedWait.promise;
   }
   sendKeepalive(): void {
     this.outbound.tryPush(KEEPALIVE_FRAME);
@@ -322,8 +334,13 @@ export class Connection<I extends ConnectionIdentity>
     this.close(Close.internalError);
   }
 
+  /** A released handler failed outside the dispatcher's error mapping: as if the pump had failed. */
+  releasedFailed(err: unknown): void {
+    this.handlerFailed(err);
+  }
+
   /** R24 with released handlers out: the 1001 close waits for the last of them. */
-  private releasedIdle(): void {
+  releasedIdle(): void {
     if (this.draining && !this.pumping) this.close(Close.goingAway);
   }
 

@@ -5,16 +5,22 @@ import type { DeadlineQueue } from './deadlines.js';
  * something slow and remote. The loop reads on; the handler replies under its own id when it is done.
  * At most `limit` are out per connection: past that, release() says no and the loop waits as before.
  */
+/** Who hears about released handlers (the connection itself: no closures per connection). */
+export interface ReleasedOwner {
+  /** A released handler failed outside the dispatcher's own error mapping (the pump's catch). */
+  releasedFailed(err: unknown): void;
+  /** The last released handler settled. */
+  releasedIdle(): void;
+}
+
 export class ReleasedRequests {
-  private readonly running = new Set<Promise<void>>();
+  /** Made on the first release: most connections never release a request. */
+  private running: Set<Promise<void>> | undefined;
   private reserved = 0;
 
   constructor(
     private readonly limit: number,
-    /** A released handler failed outside the dispatcher's own error mapping (the pump's catch). */
-    private readonly onFailure: (err: unknown) => void,
-    /** The last released handler settled. */
-    private readonly onIdle: () => void,
+    private readonly owner: ReleasedOwner,
   ) {}
 
   /** Handlers released and not yet settled (slots taken). */
@@ -31,12 +37,16 @@ export class ReleasedRequests {
 
   /** Follow a released handler to its end; its slot frees when it settles, whatever the outcome. */
   track(done: Promise<void>): void {
-    const settled: Promise<void> = done.then(undefined, this.onFailure).then(() => {
-      this.running.delete(settled);
-      this.reserved--;
-      if (this.reserved === 0) this.onIdle();
-    });
-    this.running.add(settled);
+    this.running ??= new Set();
+    const running = this.running;
+    const settled: Promise<void> = done
+      .then(undefined, (err: unknown) => this.owner.releasedFailed(err))
+      .then(() => {
+        running.delete(settled);
+        this.reserved--;
+        if (this.reserved === 0) this.owner.releasedIdle();
+      });
+    running.add(settled);
   }
 
   /**
@@ -44,7 +54,7 @@ export class ReleasedRequests {
    * so far has settled, or after `ms`, whichever comes first (never rejects).
    */
   settledWithin(deadlines: DeadlineQueue, ms: number): Promise<void> {
-    if (this.running.size === 0) return Promise.resolve();
+    if (this.running === undefined || this.running.size === 0) return Promise.resolve();
     const all = Promise.all(this.running);
     return new Promise<void>((resolve) => {
       const bound = deadlines.add(deadlines.now() + ms, resolve);
