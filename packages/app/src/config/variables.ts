@@ -101,7 +101,8 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
     names: ['PULL_PAGE_BYTES'],
     label: '`PULL_PAGE_BYTES`',
     default: '`1048576` (1 MiB)',
-    meaning: "most bytes per pull page (a single larger record is a page of its own); bounds a pull's memory",
+    meaning:
+      'most bytes per pull page (a single larger record is a page of its own); a pull holds at most two pages: the one being sent and the next, read ahead',
   },
   {
     names: ['TRUSTED_ISSUERS'],
