@@ -10,7 +10,8 @@
  * Byte sizes come from octet_length, which reads a TOASTed value's header without fetching it, so
  * rows past the budget cost the database little and are never sent. The cut is made over narrow rows
  * (kind, key, cursor, size) and only the rows kept are joined back to their table by primary key for
- * their payload: windowing and sorting the wide rows themselves cost twice as much per page.
+ * their payload: windowing and sorting the wide rows themselves cost twice as much per page. Each join's
+ * key is NULL for the other kinds' rows, so a row probes only its own table's index.
  */
 import { toBytes, toInt, toOptionalBytes } from '../db/values.js';
 import type { PullEntry } from './types.js';
@@ -51,7 +52,7 @@ export interface PagePosition {
   readonly chainSeq: number | null;
 }
 
-export const PULL_PAGE_STATEMENT = 'less_sync_pull_page_v2';
+export const PULL_PAGE_STATEMENT = 'less_sync_pull_page_v3';
 
 /**
  * $1 space, $2 the pull's since (tombstones are skipped only at 0), $3/$4/$5/$6 the position
@@ -94,9 +95,9 @@ SELECT p.k, p.id, p.chain_seq, p.cursor, r.blob, coalesce(r.wrapped_dek, f.wrapp
        f.record_id, f.size, coalesce(r.deleted, f.deleted, false) AS deleted, m.prev_hash, m.entry_hash,
        m.payload, p.available
 FROM picked p
-LEFT JOIN records r ON p.k = 0 AND r.id = p.id
-LEFT JOIN members m ON p.k = 1 AND m.space_id = $1 AND m.chain_seq = p.chain_seq
-LEFT JOIN files f ON p.k = 2 AND f.space_id = $1 AND f.id = p.id
+LEFT JOIN records r ON r.id = CASE WHEN p.k = 0 THEN p.id END
+LEFT JOIN members m ON m.space_id = $1 AND m.chain_seq = CASE WHEN p.k = 1 THEN p.chain_seq END
+LEFT JOIN files f ON f.space_id = $1 AND f.id = CASE WHEN p.k = 2 THEN p.id END
 ORDER BY p.cursor, p.k, p.chain_seq, p.id`;
 
 export function pageParams(
