@@ -264,8 +264,9 @@ export class Connection<I extends ConnectionIdentity>
           this.closedWait?.resolve();
         },
         (err: unknown) => {
-          this.closedOutcome = { err: err ?? new Error('connection teardown failed') };
-          this.closedWait?.reject(err);
+          const failure = err ?? new Error('connection teardown failed');
+          this.closedOutcome = { err: failure };
+          this.closedWait?.reject(failure);
         },
       );
   }

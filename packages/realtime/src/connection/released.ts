@@ -1,10 +1,5 @@
 import type { DeadlineQueue } from './deadlines.js';
 
-/**
- * Requests whose handler let go of the connection's read loop (RequestContext.release) while it waits on
- * something slow and remote. The loop reads on; the handler replies under its own id when it is done.
- * At most `limit` are out per connection: past that, release() says no and the loop waits as before.
- */
 /** Who hears about released handlers (the connection itself: no closures per connection). */
 export interface ReleasedOwner {
   /** A released handler failed outside the dispatcher's own error mapping (the pump's catch). */
@@ -13,6 +8,11 @@ export interface ReleasedOwner {
   releasedIdle(): void;
 }
 
+/**
+ * Requests whose handler let go of the connection's read loop (RequestContext.release) while it waits on
+ * something slow and remote. The loop reads on; the handler replies under its own id when it is done.
+ * At most `limit` are out per connection: past that, release() says no and the loop waits as before.
+ */
 export class ReleasedRequests {
   /** Made on the first release: most connections never release a request. */
   private running: Set<Promise<void>> | undefined;
