@@ -62,7 +62,9 @@ export function oneStatementPushSql(rows: number, personal: boolean, createsOnly
     ? ''
     : 'u AS (UPDATE records AS r SET blob = v.blob, cursor = s.cursor, wrapped_dek = v.dek, deleted = v.blob IS NULL ' +
       'FROM s, v WHERE v.expected <> 0 AND r.id = v.id AND r.space_id = $1 AND r.cursor = v.expected RETURNING r.id), ';
-  const written = createsOnly ? '(SELECT count(*) FROM i)' : '(SELECT count(*) FROM u) + (SELECT count(*) FROM i)';
+  const written = createsOnly
+    ? '(SELECT count(*) FROM i)'
+    : '(SELECT count(*) FROM u) + (SELECT count(*) FROM i)';
   return (
     `WITH s AS (${personal ? BUMP_PERSONAL : BUMP_SHARED}), ` +
     `v (id, expected, blob, dek) AS (VALUES ${values.join(', ')}), ${update}` +
