@@ -10,10 +10,8 @@
  * REDIS_URL/NATS_URL. Servers, database, brokers and clients share this machine.
  */
 import { randomUUID } from 'node:crypto';
-import net from 'node:net';
-import pg from 'pg';
 import { bench, describe } from 'vitest';
-import { dropStream } from '../test/cluster/broker-case.js';
+import { answers, dropStream } from '../test/cluster/broker-case.js';
 import {
   buildServer,
   type Instance,
@@ -23,6 +21,7 @@ import {
   startInstance,
   stopInstance,
 } from '../test/cluster/support.js';
+import { admin } from '../test/database.js';
 
 const DATABASE_URL = process.env.TEST_DATABASE_URL;
 if (!DATABASE_URL) process.stdout.write('[bench] cluster figures skipped: set TEST_DATABASE_URL\n');
@@ -40,31 +39,6 @@ const spread = (xs: number[], digits: number) => {
   return `${s[0]?.toFixed(digits)} / ${percentile(s, 50).toFixed(digits)} / ${s.at(-1)?.toFixed(digits)}`;
 };
 
-function answers(url: string, port: number): Promise<boolean> {
-  const { hostname } = new URL(url);
-  return new Promise((resolve) => {
-    const socket = net.connect(Number(new URL(url).port || port), hostname, () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.setTimeout(2_000, () => {
-      socket.destroy();
-      resolve(false);
-    });
-    socket.on('error', () => resolve(false));
-  });
-}
-
-async function sql(text: string): Promise<void> {
-  const client = new pg.Client({ connectionString: DATABASE_URL });
-  await client.connect();
-  try {
-    await client.query(text);
-  } finally {
-    await client.end();
-  }
-}
-
 /** Resolves with the arrival time of the `sync` carrying `cursor`. */
 function arrival(s: Session, cursor: number): Promise<number> {
   return s
@@ -78,7 +52,7 @@ async function withCluster<T>(
   broker?: { name: 'redis' | 'nats'; url: string; port: number },
 ): Promise<T> {
   const schema = `bench_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
-  await sql(`CREATE SCHEMA "${schema}"`);
+  await admin((c) => c.query(`CREATE SCHEMA "${schema}"`));
   const url = new URL(DATABASE_URL as string);
   url.searchParams.set('options', `-csearch_path=${schema}`);
   const all = { DATABASE_URL: url.toString(), ...env };
@@ -89,7 +63,7 @@ async function withCluster<T>(
     return await fn(instances);
   } finally {
     await Promise.all(instances.map((i) => stopInstance(i)));
-    await sql(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await admin((c) => c.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`));
     if (broker !== undefined) await dropStream(broker.name, broker.url, broker.port, schema);
   }
 }

@@ -1,46 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import {
-  type Clock,
   DEFAULT_CONNECTION_CONFIG,
   jitteredLifetime,
   resolveConnectionConfig,
   scheduleAt,
-  type TimerHandle,
 } from '../src/index.js';
-
-/** A clock whose timers only fire when the test advances it. */
-class ManualClock implements Clock {
-  private time = 0;
-  private timers: Array<{ at: number; fn: () => void; id: number }> = [];
-  private nextId = 1;
-  readonly delays: number[] = [];
-  now(): number {
-    return this.time;
-  }
-  setTimeout(fn: () => void, ms: number): TimerHandle {
-    this.delays.push(ms);
-    const id = this.nextId++;
-    this.timers.push({ at: this.time + ms, fn, id });
-    return id;
-  }
-  clearTimeout(handle: TimerHandle): void {
-    this.timers = this.timers.filter((t) => t.id !== handle);
-  }
-  advance(ms: number): void {
-    const end = this.time + ms;
-    for (;;) {
-      const due = this.timers.filter((t) => t.at <= end).sort((a, b) => a.at - b.at)[0];
-      if (!due) break;
-      this.timers = this.timers.filter((t) => t !== due);
-      this.time = due.at;
-      due.fn();
-    }
-    this.time = end;
-  }
-  get pending(): number {
-    return this.timers.length;
-  }
-}
+import { ManualClock } from './support/manual-clock.js';
 
 describe('connection config and timers', () => {
   it('WSPROTO-09 defaults: 5 s auth, 30 s keepalive, 1 h ±10% lifetime, 4 MiB, 64-frame queue', () => {

@@ -2,36 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { DeadlineQueue } from '../src/connection/deadlines.js';
 import { ConnectionTimers } from '../src/connection/timers.js';
-import type { Clock, TimerHandle } from '../src/index.js';
-
-/** A clock whose timers only fire when the test advances it; counts the timers it holds. */
-class ManualClock implements Clock {
-  time = 0;
-  timers: Array<{ at: number; fn: () => void; id: number }> = [];
-  private nextId = 1;
-  now(): number {
-    return this.time;
-  }
-  setTimeout(fn: () => void, ms: number): TimerHandle {
-    const id = this.nextId++;
-    this.timers.push({ at: this.time + ms, fn, id });
-    return id;
-  }
-  clearTimeout(handle: TimerHandle): void {
-    this.timers = this.timers.filter((t) => t.id !== handle);
-  }
-  advance(ms: number): void {
-    const end = this.time + ms;
-    for (;;) {
-      const due = this.timers.filter((t) => t.at <= end).sort((a, b) => a.at - b.at)[0];
-      if (!due) break;
-      this.timers = this.timers.filter((t) => t !== due);
-      this.time = due.at;
-      due.fn();
-    }
-    this.time = end;
-  }
-}
+import { ManualClock } from './support/manual-clock.js';
 
 describe('DeadlineQueue', () => {
   it('WS-KEEPALIVE-1 WS-LIFETIME-1 many deadlines share one clock timer and fire at their exact times, in order', () => {

@@ -6,7 +6,8 @@ import type { TransportCase } from './suite.js';
 import { requireService } from './suite.js';
 
 /** Whether something accepts TCP connections at the URL's host and port. */
-function answers(url: string, defaultPort: number): Promise<boolean> {
+/** Whether something accepts TCP connections at `url` (bounded). */
+export function answers(url: string, defaultPort: number): Promise<boolean> {
   const { host, port } = hostPort(url, defaultPort);
   return new Promise((resolve) => {
     const socket = net.connect(port, host, () => {

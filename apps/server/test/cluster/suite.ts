@@ -8,8 +8,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { computeUcanCid as ucanCid } from '@less-sync/auth';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  admin,
+  BASE_URL,
+  postgresReachable as postgresReachableOf,
+  requireService as requireServiceOf,
+} from '../database.js';
 import { DeviceKey } from '../ucan.js';
 import {
   buildServer,
@@ -21,8 +26,6 @@ import {
   startInstance,
   stopInstance,
 } from './support.js';
-
-export const BASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 /** How one transport is set up, cut off (every instance loses it) and given back. */
 export interface TransportCase {
@@ -36,35 +39,11 @@ export interface TransportCase {
   close(schema: string): Promise<void>;
 }
 
-/** Reachable (run), unreachable outside CI (skip with a note), unreachable in CI (fail). */
-export async function requireService(what: string, url: string, probe: () => Promise<boolean>) {
-  const up = await probe().catch(() => false);
-  if (!up && process.env.CI === 'true') throw new Error(`the cluster suite needs ${what} at ${url}`);
-  if (!up) console.warn(`cluster suite (${what}) skipped: nothing answers at ${url}`);
-  return up;
-}
+/** Redis or NATS (or PostgreSQL) answers, or the cluster suite is skipped (outside CI) or fails (in CI). */
+export const requireService = (what: string, url: string, probe: () => Promise<boolean>) =>
+  requireServiceOf('cluster', what, url, probe);
 
-export async function postgresReachable(): Promise<boolean> {
-  return requireService('PostgreSQL', BASE_URL, async () => {
-    const probe = new pg.Client({ connectionString: BASE_URL, connectionTimeoutMillis: 3_000 });
-    try {
-      await probe.connect();
-      return true;
-    } finally {
-      await probe.end().catch(() => undefined);
-    }
-  });
-}
-
-export async function admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: BASE_URL });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
+export const postgresReachable = (): Promise<boolean> => postgresReachableOf('cluster');
 
 const sha256 = (b: Uint8Array) => new Uint8Array(createHash('sha256').update(b).digest());
 const syncs = (s: Session) => s.notifications.filter((f) => f.method === 'sync');
@@ -357,3 +336,5 @@ async function waitHealthy(instance: Instance): Promise<Frame> {
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+export { admin, BASE_URL };

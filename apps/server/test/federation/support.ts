@@ -11,43 +11,15 @@ import { createPgExecutor, migrate } from '@less-sync/storage';
 import pg from 'pg';
 import { type Child, freePort, startChild } from '../child.js';
 import { buildServer } from '../cluster/support.js';
+import { admin, BASE_URL, postgresReachable } from '../database.js';
 
 const run = promisify(execFile);
 
-export const BASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 export const FEDERATION_WS_PATH = '/api/v1/federation/ws';
 const KEYGEN_DIR = fileURLToPath(new URL('../../../federation-keygen/', import.meta.url));
 const KEYGEN_MAIN = fileURLToPath(new URL('../../../federation-keygen/dist/main.js', import.meta.url));
 
-/**
- * Whether PostgreSQL answers. Under CI the suite must run, so an absent database is an error there;
- * elsewhere the suite is skipped with a note.
- */
-export async function postgresReachable(suite: string): Promise<boolean> {
-  const probe = new pg.Client({ connectionString: BASE_URL, connectionTimeoutMillis: 3_000 });
-  let ok = false;
-  try {
-    await probe.connect();
-    ok = true;
-  } catch {
-    ok = false;
-  } finally {
-    await probe.end().catch(() => undefined);
-  }
-  if (!ok && process.env.CI === 'true') throw new Error(`the ${suite} suite needs PostgreSQL at ${BASE_URL}`);
-  if (!ok) console.warn(`${suite} suite skipped: no PostgreSQL at ${BASE_URL} (set TEST_DATABASE_URL)`);
-  return ok;
-}
-
-export async function admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: BASE_URL });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
+export { admin, BASE_URL, postgresReachable };
 
 /** A fresh, migrated schema; its URL pins `search_path` to it. */
 export interface Schema {
