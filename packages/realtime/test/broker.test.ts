@@ -70,6 +70,23 @@ describe('InMemoryBroker', () => {
     expect([a.inbox.length, b.inbox.length, c.inbox.length]).toEqual([0, 1, 0]);
   });
 
+  it('RT-1 BROKER-07 hasAudience is false only when a broadcast would reach nobody', async () => {
+    const broker = new InMemoryBroker({ maxConnectionsPerMailbox: 10 });
+    const space = '0b0a7f5e-35c2-4d6c-9a61-6b1f3d2e4c5a';
+    expect(broker.hasAudience(space, 'conn-a')).toBe(false);
+    const a = new MockSubscriber('m', 'conn-a');
+    const ida = await broker.register(a, [space]);
+    // Only the sender listens: nobody to tell. Excluding nobody, the one subscriber is an audience.
+    expect(broker.hasAudience(space, 'conn-a')).toBe(false);
+    expect(broker.hasAudience(space.toUpperCase(), 'conn-b')).toBe(true);
+    expect(broker.hasAudience(space, '')).toBe(true);
+    const idb = await broker.register(new MockSubscriber('m', 'conn-b'), [space]);
+    expect(broker.hasAudience(space, 'conn-a')).toBe(true);
+    await broker.unregister(idb);
+    await broker.removeSpaces(ida, [space]);
+    expect(broker.hasAudience(space, '')).toBe(false);
+  });
+
   it('RT-1 the same payload bytes reach every subscriber (encoded once, never copied)', async () => {
     const broker = new InMemoryBroker({ maxConnectionsPerMailbox: 10 });
     const subs = Array.from({ length: 5 }, (_, i) => new MockSubscriber('m', `c${i}`));

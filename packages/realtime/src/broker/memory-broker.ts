@@ -90,6 +90,14 @@ export class InMemoryBroker implements Broker {
     return watchers ? this.fanOut(watchers, excludeId, payload) : 0;
   }
 
+  hasAudience(space: string, excludeId: string): boolean {
+    const watchers = this.spaceIndex.get(spaceKey(space));
+    if (watchers === undefined) return false;
+    if (watchers.size !== 1) return true;
+    for (const entry of watchers) return entry.subscriber.excludeId !== excludeId;
+    return false;
+  }
+
   async broadcastMailbox(mailboxId: string, payload: Uint8Array): Promise<number> {
     const watchers = this.mailboxIndex.get(mailboxId);
     return watchers ? this.fanOut(watchers, undefined, payload) : 0;

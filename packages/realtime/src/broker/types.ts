@@ -34,6 +34,12 @@ export interface Broker {
    * (pass `''` to exclude nobody). Closed or full subscribers are evicted. Resolves to the local delivered count.
    */
   broadcastSpace(space: string, excludeId: string, payload: Uint8Array): Promise<number>;
+  /**
+   * False only when a broadcast to `space` excluding `excludeId` would certainly reach nobody: no other
+   * local subscriber and no other instance to relay to. Lets a publisher skip building a frame that
+   * nobody would read (a single-device user's push); true whenever in doubt.
+   */
+  hasAudience(space: string, excludeId: string): boolean;
   /** Send `payload` to every connection of a mailbox (no exclusion). */
   broadcastMailbox(mailboxId: string, payload: Uint8Array): Promise<number>;
   /** Current number of registered connections of a mailbox. */

@@ -130,6 +130,11 @@ export class ClusterBroker implements Broker {
     }
   }
 
+  /** Every broadcast also advances the space's cursor on the other instances, so only a non-relaying broker can skip one. */
+  hasAudience(space: string, excludeId: string): boolean {
+    return this.o.relay !== false || this.local.hasAudience(space, excludeId);
+  }
+
   async broadcastSpace(rawSpace: string, excludeId: string, payload: Uint8Array): Promise<number> {
     const space = spaceKey(rawSpace);
     const delivered = this.local.broadcastSpaceNow(space, excludeId, payload);

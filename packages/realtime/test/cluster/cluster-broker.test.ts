@@ -77,6 +77,13 @@ describe('ClusterBroker over the memory transport', () => {
     await b.close();
   });
 
+  it('BROKER-10: a relaying broker always has an audience (other instances may listen and track the cursor)', async () => {
+    const { a, b } = await pair();
+    expect(a.hasAudience(SPACE, 'c1')).toBe(true);
+    expect(a.hasAudience(OTHER, '')).toBe(true);
+    await Promise.all([a.close(), b.close()]);
+  });
+
   it('BROKER-10: the sender exclusion travels with the hint and unwatched spaces are skipped', async () => {
     const { a, b } = await pair();
     const excluded = sink('mb', 'same-conn');
@@ -289,7 +296,11 @@ describe('ClusterBroker over the memory transport', () => {
     });
     await a.start();
     const local = sink();
+    // Nothing relays: only local subscribers other than the sender are an audience.
+    expect(a.hasAudience(SPACE, 'c1')).toBe(false);
     await a.register(local.sub, [SPACE]);
+    expect(a.hasAudience(SPACE, 'c1')).toBe(false);
+    expect(a.hasAudience(SPACE, '')).toBe(true);
     expect(await a.broadcastSpace(SPACE, '', encodeNotification('sync', { cursor: 1 }))).toBe(1);
     await a.broadcastMailbox('mb', encodeNotification('m', {}));
     await a.close();

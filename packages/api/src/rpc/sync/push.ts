@@ -100,6 +100,20 @@ export async function afterPush(
   pushed: PushResult,
   excludeId: string,
 ): Promise<void> {
+  // Nobody else listens (a single-device user, one instance): no frame to build, only blobs to delete.
+  // Asked here, when the broadcast would start, so a subscriber registered since the commit still counts.
+  if (s.broker.hasAudience(spaceId, excludeId)) await notifyPush(s, spaceId, keys, params, pushed, excludeId);
+  deleteRemovedBlobs(s, spaceId, pushed.deletedFileIds);
+}
+
+async function notifyPush(
+  s: ApiServices,
+  spaceId: string,
+  keys: SpaceKeys,
+  params: PushParams,
+  pushed: PushResult,
+  excludeId: string,
+): Promise<void> {
   const records = params.changes.map((change) => ({
     id: canonicalSpaceId(change.id) ?? change.id,
     blob: change.blob,
@@ -128,9 +142,14 @@ export async function afterPush(
     excludeId,
   );
   s.metrics.notification?.('file', filesDelivered);
+}
+
+/** R22: removed files' blobs go in the background, each under the upload lock. */
+function deleteRemovedBlobs(s: ApiServices, spaceId: string, deletedFileIds: readonly string[]): void {
+  if (deletedFileIds.length === 0) return;
   const blobs = s.deps.blobs;
   if (blobs === undefined) return;
-  const ids = [...pushed.deletedFileIds];
+  const ids = [...deletedFileIds];
   const lock = s.deps.uploadLock;
   // A failed delete stays listed by storage's deleted-file listing, which the sweep retries (R22).
   s.background.run('delete removed file blobs', async () => {

@@ -380,6 +380,38 @@ describe('push broadcasts (RPC-PUSH-3, R5, R6, R19)', () => {
     await sender.expectNoNotification('file', 100);
   });
 
+  it('RPC-PUSH-3 R22 with nobody else subscribed nothing is broadcast, yet removed files’ blobs are deleted', async () => {
+    server = await TestServer.start();
+    const alice = server.user();
+    const sender = await personal(server, alice);
+    const space = alice.personalSpaceId;
+    const broker = server.broker;
+    const broadcast = broker.broadcastSpace.bind(broker);
+    const published: number[] = [];
+    broker.broadcastSpace = async (...args) => {
+      published.push(await broadcast(...args));
+      return published.at(-1) ?? 0;
+    };
+    const record = randomUUID();
+    const file = randomUUID();
+    await sender.call('push', { space, changes: [{ id: record, blob: blob(1), expected_cursor: 0 }] });
+    await server.storage.recordFile(space, file, record, 3, dek());
+    const blobs = server.blobs!;
+    await blobs.put(fileBlobKey(space, file), body(blob(1, 2, 3)), { size: 3, maxBytes: 100 });
+    expect(await sender.call('push', { space, changes: [{ id: record, expected_cursor: 1 }] })).toEqual({
+      ok: true,
+      cursor: 3,
+    });
+    await server.services.background.idle();
+    expect(await blobs.exists(fileBlobKey(space, file))).toBe(false);
+    expect(published).toEqual([]);
+    // A second device makes an audience again: the next push is broadcast to it.
+    const phone = await personal(server, alice);
+    await sender.call('push', { space, changes: [{ id: randomUUID(), blob: blob(2), expected_cursor: 0 }] });
+    expect((await phone.nextNotification('sync')).params).toMatchObject({ cursor: 4 });
+    expect(published).toEqual([1]);
+  });
+
   it('R19 several tombstones in one batch report each file with its own record', async () => {
     server = await TestServer.start({ blobs: false });
     const alice = server.user();
@@ -449,6 +481,8 @@ describe('push broadcasts (RPC-PUSH-3, R5, R6, R19)', () => {
     });
     const alice = server.user();
     const c = await server.connect(alice);
+    // Another device listens, so the notification (and its read-back) runs.
+    await personal(server, alice);
     const space = alice.personalSpaceId;
     const [r1, r2] = [randomUUID(), randomUUID()];
     await c.call('push', {
@@ -505,11 +539,13 @@ describe('push broadcasts (RPC-PUSH-3, R5, R6, R19)', () => {
     };
     const alice = server.user();
     const c = await server.connect(alice);
+    await personal(server, alice);
     await c.call('push', {
       space: alice.personalSpaceId,
       changes: [1, 2].map((n) => ({ id: randomUUID(), blob: blob(n), expected_cursor: 0 })),
     });
+    await server.services.background.idle();
     await c.request('pull', { spaces: [{ id: alice.personalSpaceId, since: 0 }] });
-    expect(counts).toEqual(['push 2', 'sync 0', 'pull 2']);
+    expect(counts).toEqual(['push 2', 'sync 1', 'pull 2']);
   });
 });
