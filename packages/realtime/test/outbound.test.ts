@@ -3,14 +3,17 @@ import { ConnectionClosedError, type FrameSink, OutboundQueue } from '../src/ind
 
 class ManualSink implements FrameSink {
   readonly written: Uint8Array[] = [];
+  /** Which written frames asked to be flushed at once. */
+  readonly flushed: boolean[] = [];
   /** Pretend the kernel buffer is full (a slow reader). */
   full = true;
   backlogged(): boolean {
     return this.full && this.callbacks.length > 0;
   }
   private readonly callbacks: Array<(err?: Error) => void> = [];
-  write(frame: Uint8Array, done: (err?: Error) => void): void {
+  write(frame: Uint8Array, done: (err?: Error) => void, flush = false): void {
     this.written.push(frame);
+    this.flushed.push(flush);
     this.callbacks.push(done);
   }
   flush(n = Number.POSITIVE_INFINITY): void {
@@ -67,6 +70,19 @@ describe('OutboundQueue (WS-OUTBOUND-1, R7)', () => {
     expect(sink.written.map((f) => f[0])).toEqual([1, 2, 3, 4]);
     q.close();
     expect(() => q.tryPushReply(frame(5))).toThrow(ConnectionClosedError);
+  });
+
+  it('WS-OUTBOUND-1 a final response keeps its flush mark, also when it had to wait for room', async () => {
+    const sink = new ManualSink();
+    const q = new OutboundQueue(sink, 2, 1);
+    await q.push(frame(1));
+    const waiting = q.push(frame(2), true);
+    expect(sink.written).toHaveLength(1);
+    sink.flush(1);
+    await waiting;
+    sink.flush(1);
+    await q.push(frame(3), true);
+    expect(sink.flushed).toEqual([false, true, true]);
   });
 
   it('WS-CLOSE-1 closing rejects waiting replies and refuses new frames', async () => {

@@ -72,6 +72,25 @@ describe('TickCorkedSink (WS-OUTBOUND-1)', () => {
     expect(transport.corks).toBe(2);
   });
 
+  it('WS-OUTBOUND-1 a request’s final frame leaves at once, with the frames corked before it', async () => {
+    const { transport, socket, sink } = setup();
+    // Alone: no cork, no wait for the end of the tick.
+    sink.write(Uint8Array.of(9), noop, true);
+    expect(transport.batches).toEqual([1]);
+    expect(transport.corks).toBe(0);
+    // After chunks written this tick: one batch, flushed by the response, nothing left for the tick end.
+    for (let i = 0; i < 3; i++) sink.write(Uint8Array.of(i), noop);
+    sink.write(Uint8Array.of(4), noop, true);
+    expect(transport.batches).toEqual([1, 4]);
+    expect(transport.depth).toBe(0);
+    // A broadcast later in the same tick corks anew and leaves at the tick's end.
+    sink.write(Uint8Array.of(5), noop);
+    expect(transport.batches).toEqual([1, 4]);
+    await tick();
+    expect(transport.batches).toEqual([1, 4, 1]);
+    expect(socket.sent).toHaveLength(6);
+  });
+
   it('WS-OUTBOUND-1 a burst past the corked-byte bound is flushed early, never held unbounded', async () => {
     const { transport, sink } = setup(10);
     for (let i = 0; i < 7; i++) sink.write(new Uint8Array(4), noop);

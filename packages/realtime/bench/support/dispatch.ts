@@ -34,6 +34,9 @@ export function dispatchRequestForBench(
         sink += bytes.length;
         return true;
       },
+      respond: async (bytes) => {
+        sink += bytes.length;
+      },
     },
     frame.id,
     frame.method,

@@ -27,6 +27,8 @@ export interface DispatchTarget<I extends ConnectionIdentity> {
   reply(frame: Uint8Array): Promise<void>;
   /** Enqueue a reply frame if there is room now; false when it would have to wait. */
   tryReply(frame: Uint8Array): boolean;
+  /** Enqueue the frame that ends a request (its response or error), waiting for room; sent without delay. */
+  respond(frame: Uint8Array): Promise<void>;
 }
 
 /** A request run without a read loop to let go of (tests, direct calls): it always holds it. */
@@ -37,7 +39,7 @@ export const INTERNAL_ERROR_MESSAGE = 'internal error';
 
 async function send(target: DispatchTarget<ConnectionIdentity>, frame: Uint8Array): Promise<void> {
   try {
-    await target.reply(frame);
+    await target.respond(frame);
   } catch (err) {
     if (!(err instanceof ConnectionClosedError)) throw err;
   }

@@ -1,7 +1,10 @@
 /** Where the queue writes: one binary WebSocket message per call. */
 export interface FrameSink {
-  /** `done` runs once the frame has left user space, or with an error if it never will. */
-  write(frame: Uint8Array, done: (err?: Error) => void): void;
+  /**
+   * `done` runs once the frame has left user space, or with an error if it never will. `flush`: the
+   * frame ends a request; send it (and anything batched before it) now rather than at the end of the tick.
+   */
+  write(frame: Uint8Array, done: (err?: Error) => void, flush?: boolean): void;
   /** True while bytes wait in user space because the kernel send buffer is full. */
   backlogged(): boolean;
 }
@@ -17,6 +20,7 @@ export class ConnectionClosedError extends Error {
 
 interface Waiter {
   readonly frame: Uint8Array;
+  readonly flush: boolean;
   readonly resolve: () => void;
   readonly reject: (err: Error) => void;
 }
@@ -80,16 +84,19 @@ export class OutboundQueue {
     return true;
   }
 
-  /** Enqueue once there is room for a reply, in call order. Rejects with ConnectionClosedError once closed. */
-  push(frame: Uint8Array): Promise<void> {
+  /**
+   * Enqueue once there is room for a reply, in call order. Rejects with ConnectionClosedError once closed.
+   * `flush` marks the frame that ends a request (see FrameSink.write).
+   */
+  push(frame: Uint8Array, flush = false): Promise<void> {
     if (this.closed) return Promise.reject(new ConnectionClosedError());
     if (!this.waiters?.length && !this.isFull(this.replyCapacity)) {
-      this.write(frame);
+      this.write(frame, flush);
       return Promise.resolve();
     }
     this.waiters ??= [];
     const waiters = this.waiters;
-    return new Promise((resolve, reject) => waiters.push({ frame, resolve, reject }));
+    return new Promise((resolve, reject) => waiters.push({ frame, flush, resolve, reject }));
   }
 
   /** Stop accepting frames; waiting replies are dropped. Frames already written still flush. */
@@ -104,9 +111,9 @@ export class OutboundQueue {
     return this.inFlight >= limit && this.sink.backlogged();
   }
 
-  private write(frame: Uint8Array): void {
+  private write(frame: Uint8Array, flush = false): void {
     this.inFlight++;
-    this.sink.write(frame, this.onWritten);
+    this.sink.write(frame, this.onWritten, flush);
   }
 
   private drainWaiters(): void {
@@ -114,7 +121,7 @@ export class OutboundQueue {
     if (waiters === undefined) return;
     while (!this.closed && waiters.length > 0 && !this.isFull(this.replyCapacity)) {
       const waiter = waiters.shift()!;
-      this.write(waiter.frame);
+      this.write(waiter.frame, waiter.flush);
       waiter.resolve();
     }
   }

@@ -59,4 +59,7 @@ export class Target<I extends ConnectionIdentity> implements DispatchTarget<I> {
   tryReply(frame: Uint8Array): boolean {
     return this.outbound.tryPushReply(frame);
   }
+  respond(frame: Uint8Array): Promise<void> {
+    return this.outbound.push(frame, true);
+  }
 }

@@ -8,7 +8,8 @@ export const MAX_CORKED_BYTES = 64 * 1024;
 /**
  * A {@link FrameSink} that batches the frames written in one tick into one `writev`: the first write of a
  * tick corks the TCP socket and a `process.nextTick` uncorks it, so no frame waits past the current tick
- * (a chunked pull writes a whole page of chunks in one microtask run). Corked bytes sit in the socket's
+ * (a chunked pull writes a whole page of chunks in one microtask run). A request's final frame is
+ * written with `flush`: it leaves at once, taking any frames corked before it along. Corked bytes sit in the socket's
  * buffer, so while corked "backlogged" means what it meant when the cork began: a burst of broadcasts in
  * one tick is not mistaken for a slow reader (R7), and a real backlog still is.
  */
@@ -29,7 +30,13 @@ export class TickCorkedSink implements FrameSink {
     private readonly maxCorkedBytes = MAX_CORKED_BYTES,
   ) {}
 
-  write(frame: Uint8Array, done: (err?: Error) => void): void {
+  write(frame: Uint8Array, done: (err?: Error) => void, flush = false): void {
+    // A request's last frame goes out at once: the rest of the tick (the handler's promise chain
+    // unwinding, other connections' work) must not delay the answer a client waits for.
+    if (flush && !this.corked) {
+      this.socket.send(frame, { binary: true }, done);
+      return;
+    }
     if (!this.corked) {
       this.backlogAtCork = this.socket.bufferedAmount > 0;
       this.corked = true;
@@ -38,7 +45,7 @@ export class TickCorkedSink implements FrameSink {
     }
     this.socket.send(frame, { binary: true }, done);
     this.corkedBytes += frame.length;
-    if (this.corkedBytes >= this.maxCorkedBytes) this.uncork();
+    if (flush || this.corkedBytes >= this.maxCorkedBytes) this.uncork();
   }
 
   backlogged(): boolean {
