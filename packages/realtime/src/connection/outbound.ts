@@ -103,8 +103,11 @@ export class OutboundQueue {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    // An Error captures a stack trace: make one only when a reply is actually waiting (rarely).
+    const waiters = this.waiters?.splice(0);
+    if (waiters === undefined || waiters.length === 0) return;
     const err = new ConnectionClosedError();
-    for (const waiter of this.waiters?.splice(0) ?? []) waiter.reject(err);
+    for (const waiter of waiters) waiter.reject(err);
   }
 
   private isFull(limit: number): boolean {
