@@ -419,6 +419,30 @@ describe('JwtValidator (pipeline details)', () => {
     expect(await kindOf(v.validate(dupSub))).toBe('InvalidToken');
   });
 
+  it('JWS-04 remembered headers: each token still gets its own header, past the memo bound too; refused ones stay refused', async () => {
+    const [k1, k2] = [testSigner('k1'), testSigner('k2')];
+    const server = await serve([k1.jwk, k2.jwk]);
+    const v = validator(server.url, { verificationCache: false });
+    const payload = JSON.stringify(testClaims(ISSUER, 'u', 'c', nowSeconds() + 60));
+    // 80 distinct headers over two keys, each seen twice: a header answered for the wrong token would
+    // name the other key, and its signature check would fail.
+    for (let round = 0; round < 2; round++) {
+      for (let i = 0; i < 80; i++) {
+        const key = i % 2 === 0 ? k1 : k2;
+        const token = await signRaw(
+          payload,
+          { alg: 'ES256', kid: key === k1 ? 'k1' : 'k2', typ: `JWT${i}` },
+          key.privateKey,
+        );
+        expect(await kindOf(v.validate(token)), `header ${i}`).toBe('ok');
+      }
+    }
+    const duplicated = `{"alg":"ES256","kid":"k1","kid":"k1"}`;
+    const bad = `${Buffer.from(duplicated).toString('base64url')}.${b64(JSON.parse(payload))}.x`;
+    expect(await kindOf(v.validate(bad))).toBe('InvalidToken');
+    expect(await kindOf(v.validate(bad))).toBe('InvalidToken');
+  });
+
   it('JWT-04 members pass through; iat and unknown members are ignored', async () => {
     const key = testSigner('k');
     const server = await serve([key.jwk]);

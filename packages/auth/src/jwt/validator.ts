@@ -6,7 +6,13 @@ import { AuthConfigError } from '../errors/base.js';
 import { JwksClient } from '../jwks/client.js';
 import type { JwksError } from '../jwks/errors.js';
 import type { FetchLike } from '../jwks/fetch.js';
-import { decodeSegmentObject, parseHeader, readUnverifiedIssuer, splitCompact } from '../jws/compact.js';
+import {
+  decodeSegmentObject,
+  type JwsHeader,
+  parseHeader,
+  readUnverifiedIssuer,
+  splitCompact,
+} from '../jws/compact.js';
 import { isJwtAlgorithm, JWT_ALGORITHMS, type JwtAlgorithm, verifyJws } from '../jws/verify.js';
 import { audienceMatches, decodeJwtClaims, type JwtClaims, normalizeIssuer } from './claims.js';
 import { JwtValidationError } from './errors.js';
@@ -42,6 +48,9 @@ export interface JwtValidatorConfig {
   readonly onKeySkipped?: (issuer: string, error: JwksError) => void;
 }
 
+/** Distinct protected headers remembered (issuers × keys × header variants); past it the memo restarts. */
+const MAX_CACHED_HEADERS = 64;
+
 /**
  * Multi-issuer JWT validation (JWT-01..10 with R13/R14). Construction performs no I/O; keys are
  * fetched on first use. Rejections are `JwtValidationError` with kind MissingToken, InvalidToken,
@@ -57,6 +66,11 @@ export class JwtValidator implements TokenValidator {
   private readonly now: Clock;
   private readonly cache: TtlLru<string, JwtClaims> | undefined;
   private readonly cacheTtlMs: number;
+  /**
+   * Parsed protected headers by their segment: every token an issuer key signs carries the same header,
+   * so a new user's token skips the strict header parse. Bounded; only headers that parsed are kept.
+   */
+  private readonly headers = new Map<string, JwsHeader>();
 
   constructor(config: JwtValidatorConfig) {
     this.algorithms = config.algorithms ?? JWT_ALGORITHMS;
@@ -141,7 +155,7 @@ export class JwtValidator implements TokenValidator {
     let header: ReturnType<typeof parseHeader>;
     try {
       parts = splitCompact(token);
-      header = parseHeader(parts.header);
+      header = this.header(parts.header);
     } catch (error) {
       throw new JwtValidationError('InvalidToken', 'malformed header', { cause: error });
     }
@@ -182,6 +196,16 @@ export class JwtValidator implements TokenValidator {
     } catch (error) {
       throw new JwtValidationError('InvalidToken', 'claims', { cause: error });
     }
+  }
+
+  private header(segment: string): JwsHeader {
+    let header = this.headers.get(segment);
+    if (header === undefined) {
+      header = parseHeader(segment);
+      if (this.headers.size >= MAX_CACHED_HEADERS) this.headers.clear();
+      this.headers.set(segment, header);
+    }
+    return header;
   }
 
   /** JWT-03 steps 10–14 with R14: exp (required unless allowed) and nbf with leeway. */
