@@ -4,16 +4,6 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { JwtValidator, type TokenValidator, UcanValidator } from '@less-sync/auth';
-import { personalSpaceId } from '@less-sync/core';
-import {
-  type ConnectionConfig,
-  InMemoryBroker,
-  PresenceRegistry,
-  type RealtimeEndpoint,
-} from '@less-sync/realtime';
-import { type BlobStore, createLocalBlobStore, type Storage } from '@less-sync/storage';
-import { createTestStorage, type TestStorage, type TestStorageOptions } from '@less-sync/storage/testing';
 import {
   type ApiConfig,
   type ApiLogger,
@@ -28,7 +18,17 @@ import {
   type FederationForwarder,
   type MethodGroupFactory,
   type RateLimitsConfig,
-} from '../../src/index.js';
+} from '@less-sync/api';
+import { JwtValidator, type TokenValidator, UcanValidator } from '@less-sync/auth';
+import { personalSpaceId } from '@less-sync/core';
+import {
+  type ConnectionConfig,
+  InMemoryBroker,
+  PresenceRegistry,
+  type RealtimeEndpoint,
+} from '@less-sync/realtime';
+import { type BlobStore, createLocalBlobStore, type Storage } from '@less-sync/storage';
+import { createTestStorage, type TestStorage, type TestStorageOptions } from '@less-sync/storage/testing';
 import { type ConnectOptions, TestClient } from './client.js';
 import { type JwtClaims, TestJwtIssuer } from './jwt.js';
 import { type UcanCommand, UcanKey } from './ucan.js';
