@@ -61,9 +61,17 @@ async function measure(target: string, tokensFile: string, ready: () => number):
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   try {
+    // Bounded: a connect that never completes must fail the bench, not hang it.
     await new Promise<void>((resolve, reject) => {
-      child.once('message', () => resolve());
-      child.once('exit', (code) => reject(new Error(`client process exited with ${code}`)));
+      const timer = setTimeout(() => reject(new Error('client process not ready after 180 s')), 180_000);
+      child.once('message', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      child.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`client process exited with ${code}`));
+      });
     });
     const deadline = Date.now() + 120_000;
     while (ready() < CONNECTIONS) {
