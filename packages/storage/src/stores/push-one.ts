@@ -12,7 +12,7 @@
  */
 import { toInt } from '../db/values.js';
 import type { StoreContext } from './context.js';
-import { StorageError, sqlState } from './errors.js';
+import { StorageError, sqlState, UNIQUE_VIOLATION } from './errors.js';
 import type { PushOptions, PushResult } from './types.js';
 
 export interface OneStatementChange {
@@ -44,8 +44,10 @@ const BUMP_SHARED =
 
 /**
  * The statement for `rows` changes; per row after the leading params: id, expected cursor, blob, dek, or
- * with `createsOnly` (every change is a create, the common case) id, blob, dek and no update step, which
- * the database would otherwise plan and run for nothing.
+ * with `createsOnly` (every change is a create, the common case) id, blob, dek. A batch of creates needs
+ * no update step and no count: a plain INSERT of an id that exists fails the statement with a unique
+ * violation (waiting, as ON CONFLICT would, for a concurrent insert of that id to commit or roll back),
+ * and that rolls the cursor bump back just as the marked cast does.
  */
 export function oneStatementPushSql(rows: number, personal: boolean, createsOnly = false): string {
   const first = personal ? 2 : 3;
@@ -58,13 +60,19 @@ export function oneStatementPushSql(rows: number, personal: boolean, createsOnly
         : `($${p}::uuid, $${p + 1}::bigint, $${p + 2}::bytea, $${p + 3}::bytea)`,
     );
   }
-  const update = createsOnly
-    ? ''
-    : 'u AS (UPDATE records AS r SET blob = v.blob, cursor = s.cursor, wrapped_dek = v.dek, deleted = v.blob IS NULL ' +
-      'FROM s, v WHERE v.expected <> 0 AND r.id = v.id AND r.space_id = $1 AND r.cursor = v.expected RETURNING r.id), ';
-  const written = createsOnly
-    ? '(SELECT count(*) FROM i)'
-    : '(SELECT count(*) FROM u) + (SELECT count(*) FROM i)';
+  if (createsOnly) {
+    return (
+      `WITH s AS (${personal ? BUMP_PERSONAL : BUMP_SHARED}), ` +
+      `v (id, expected, blob, dek) AS (VALUES ${values.join(', ')}), ` +
+      'i AS (INSERT INTO records (id, space_id, blob, cursor, wrapped_dek, deleted) ' +
+      'SELECT v.id, $1, v.blob, s.cursor, v.dek, v.blob IS NULL FROM s, v) ' +
+      'SELECT s.cursor, s.key_generation, s.rewrap_epoch FROM s'
+    );
+  }
+  const update =
+    'u AS (UPDATE records AS r SET blob = v.blob, cursor = s.cursor, wrapped_dek = v.dek, deleted = v.blob IS NULL ' +
+    'FROM s, v WHERE v.expected <> 0 AND r.id = v.id AND r.space_id = $1 AND r.cursor = v.expected RETURNING r.id), ';
+  const written = '(SELECT count(*) FROM u) + (SELECT count(*) FROM i)';
   return (
     `WITH s AS (${personal ? BUMP_PERSONAL : BUMP_SHARED}), ` +
     `v (id, expected, blob, dek) AS (VALUES ${values.join(', ')}), ${update}` +
@@ -101,8 +109,11 @@ export function fitsOneStatement(changes: readonly OneStatementChange[]): boolea
   return bytes <= ONE_STATEMENT_BYTES;
 }
 
-function isConflict(error: unknown): boolean {
-  return sqlState(error) === '22P02' && error instanceof Error && error.message.includes(CONFLICT_MARKER);
+/** A change left unwritten: the marked cast, or (creates only) an id that already exists. */
+function isConflict(error: unknown, createsOnly: boolean): boolean {
+  const state = sqlState(error);
+  if (createsOnly && state === UNIQUE_VIOLATION) return true;
+  return state === '22P02' && error instanceof Error && error.message.includes(CONFLICT_MARKER);
 }
 
 interface BumpRow {
@@ -130,7 +141,7 @@ export async function pushOneStatement(
   }
   const n = changes.length;
   const named = n <= NAMED_UP_TO;
-  const name = named ? `less_sync_push_${personal ? 'p' : 's'}${createsOnly ? 'c' : ''}${n}` : '';
+  const name = named ? `less_sync_push_${personal ? 'p' : 's'}${createsOnly ? 'i' : ''}${n}` : '';
   let rows: BumpRow[];
   try {
     rows = await ctx.prepared<BumpRow>(
@@ -139,7 +150,7 @@ export async function pushOneStatement(
       params,
     );
   } catch (error) {
-    if (isConflict(error)) return { ok: false, cursor: 0, deletedFileIds: [] };
+    if (isConflict(error, createsOnly)) return { ok: false, cursor: 0, deletedFileIds: [] };
     throw StorageError.database(error);
   }
   const row = rows[0];
