@@ -60,25 +60,19 @@ export function oneStatementPushSql(rows: number, personal: boolean, createsOnly
         : `($${p}::uuid, $${p + 1}::bigint, $${p + 2}::bytea, $${p + 3}::bytea)`,
     );
   }
-  if (createsOnly) {
-    return (
-      `WITH s AS (${personal ? BUMP_PERSONAL : BUMP_SHARED}), ` +
-      `v (id, expected, blob, dek) AS (VALUES ${values.join(', ')}), ` +
-      'i AS (INSERT INTO records (id, space_id, blob, cursor, wrapped_dek, deleted) ' +
-      'SELECT v.id, $1, v.blob, s.cursor, v.dek, v.blob IS NULL FROM s, v) ' +
-      'SELECT s.cursor, s.key_generation, s.rewrap_epoch FROM s'
-    );
-  }
+  const head =
+    `WITH s AS (${personal ? BUMP_PERSONAL : BUMP_SHARED}), ` +
+    `v (id, expected, blob, dek) AS (VALUES ${values.join(', ')}), `;
+  const insert =
+    'i AS (INSERT INTO records (id, space_id, blob, cursor, wrapped_dek, deleted) ' +
+    'SELECT v.id, $1, v.blob, s.cursor, v.dek, v.blob IS NULL FROM s, v';
+  if (createsOnly) return `${head}${insert}) SELECT s.cursor, s.key_generation, s.rewrap_epoch FROM s`;
   const update =
     'u AS (UPDATE records AS r SET blob = v.blob, cursor = s.cursor, wrapped_dek = v.dek, deleted = v.blob IS NULL ' +
     'FROM s, v WHERE v.expected <> 0 AND r.id = v.id AND r.space_id = $1 AND r.cursor = v.expected RETURNING r.id), ';
   const written = '(SELECT count(*) FROM u) + (SELECT count(*) FROM i)';
   return (
-    `WITH s AS (${personal ? BUMP_PERSONAL : BUMP_SHARED}), ` +
-    `v (id, expected, blob, dek) AS (VALUES ${values.join(', ')}), ${update}` +
-    'i AS (INSERT INTO records (id, space_id, blob, cursor, wrapped_dek, deleted) ' +
-    'SELECT v.id, $1, v.blob, s.cursor, v.dek, v.blob IS NULL FROM s, v WHERE v.expected = 0 ' +
-    'ON CONFLICT (id) DO NOTHING RETURNING id) ' +
+    `${head}${update}${insert} WHERE v.expected = 0 ON CONFLICT (id) DO NOTHING RETURNING id) ` +
     'SELECT s.cursor, s.key_generation, s.rewrap_epoch, ' +
     `CAST(CASE WHEN ${written} = ${rows} THEN '0' ` +
     `ELSE '${CONFLICT_MARKER}' END AS int) AS written FROM s`
