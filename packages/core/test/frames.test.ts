@@ -4,6 +4,7 @@ import {
   CborFloat,
   decodeCbor,
   encodeChunk,
+  encodeChunks,
   encodeErrorResponse,
   encodeKeepalive,
   encodeNotification,
@@ -81,6 +82,49 @@ describe('PROTO-07 outbound frame envelopes', () => {
     encodeNotification('other', { big: new Uint8Array(10_000) });
     expect(a).toEqual(copy);
     expect(a).toBeInstanceOf(Uint8Array);
+  });
+
+  it('PROTO-07 a batch of chunks encodes each frame exactly as encodeChunk does, in order', () => {
+    const items = [
+      ['pull.begin', { space: 's', cursor: 3 }],
+      ['pull.record', Payload.value({ id: 'r', blob: Uint8Array.of(1, 2, 3) })],
+      ['pull.commit', {}],
+    ] as const;
+    const frames = encodeChunks('p-9', items);
+    expect(frames.map(hex)).toEqual(items.map(([name, data]) => hex(encodeChunk('p-9', name, data))));
+    expect(encodeChunks('p-9', [])).toEqual([]);
+  });
+
+  it('PROTO-07 a batch larger than one group spans several buffers; every view stays intact', () => {
+    // 1,200 frames of ~1 KiB: three groups of at most 512 KiB plus a frame.
+    const blob = new Uint8Array(1000).fill(7);
+    const items = Array.from({ length: 1200 }, (_, i) => ['pull.record', { n: i, blob }] as const);
+    const frames = encodeChunks('big', items);
+    const buffers = new Set(frames.map((f) => f.buffer));
+    expect(buffers.size).toBe(3);
+    for (const buffer of buffers) expect(buffer.byteLength).toBeLessThanOrEqual(512 * 1024 + 2048);
+    // Later encodes (which reuse the shared writer) leave earlier views untouched.
+    encodeChunks('other', items.slice(0, 600));
+    encodeChunk('x', 'pull.record', { big: new Uint8Array(10_000) });
+    const intact = frames.filter((frame, i) =>
+      Buffer.from(frame).equals(encodeChunk('big', 'pull.record', { n: i, blob })),
+    );
+    expect(intact.length).toBe(1200);
+  });
+
+  it('PROTO-07 an item that cannot be encoded fails the batch and leaves the writer clean', () => {
+    const bad = Payload.of(WsPresenceDataCodec, {
+      space: 's',
+      peer: 'p',
+      data: 'no' as unknown as Uint8Array,
+    });
+    expect(() =>
+      encodeChunks('b', [
+        ['ok', {}],
+        ['presence', bad],
+      ]),
+    ).toThrow(ProtocolEncodeError);
+    expect(hex(encodeChunks('b', [['ok', {}]])[0] as Uint8Array)).toBe(hex(encodeChunk('b', 'ok', {})));
   });
 
   it('PROTO-07 keepalive is exactly one 0xf6 byte; longer messages starting with f6 are not keepalives', () => {

@@ -25,6 +25,11 @@ export class CborWriter {
     this.view = new DataView(this.buf.buffer);
   }
 
+  /** Bytes written so far (frame boundaries when several frames share one buffer). */
+  get length(): number {
+    return this.pos;
+  }
+
   /** Bytes written so far, copied out; the writer is reset for reuse. */
   finish(): Uint8Array {
     const out = this.buf.slice(0, this.pos);

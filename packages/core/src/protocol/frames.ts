@@ -116,6 +116,40 @@ export function encodeChunk(id: string, name: string, data: FrameBody): Uint8Arr
   });
 }
 
+/** Output bytes per shared buffer in {@link encodeChunks}: one group stays within the reused writer. */
+const CHUNK_GROUP_BYTES = 512 * 1024;
+
+/**
+ * The chunk frames of one request, in order, written back to back into buffers of about 512 KiB and
+ * returned as views of them: one allocation per group instead of one per frame (a pull page is hundreds
+ * of frames, and a small allocation each was a fifth of its encoding time). Each view holds exactly the
+ * bytes {@link encodeChunk} returns for its item; a group's buffer lives until its last view is dropped.
+ */
+export function encodeChunks(id: string, items: Iterable<readonly [string, FrameBody]>): Uint8Array[] {
+  const frames: Uint8Array[] = [];
+  const iterator = items[Symbol.iterator]();
+  let next = iterator.next();
+  while (next.done !== true) {
+    const ends: number[] = [];
+    const group = withWriter((w) => {
+      while (next.done !== true && w.length < CHUNK_GROUP_BYTES) {
+        const [name, data] = next.value;
+        writeHead(w, 4, FrameType.Chunk, K_ID, id);
+        writeText(w, K_NAME, name);
+        writeBody(w, K_DATA, data);
+        ends.push(w.length);
+        next = iterator.next();
+      }
+    });
+    let start = 0;
+    for (const end of ends) {
+      frames.push(group.subarray(start, end));
+      start = end;
+    }
+  }
+  return frames;
+}
+
 /** `{type:0, id, method, params}` as a client (or federation peer) would send it. */
 export function encodeRequest(id: string, method: string, params: FrameBody): Uint8Array {
   return withWriter((w) => {

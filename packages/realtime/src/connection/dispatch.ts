@@ -1,6 +1,7 @@
 import {
   CborDecodeError,
   encodeChunk,
+  encodeChunks,
   encodeErrorResponse,
   encodeMethodNotFound,
   encodeResponse,
@@ -107,8 +108,7 @@ export async function dispatchRequest<I extends ConnectionIdentity>(
       chunks++;
     },
     async chunks(batch: Iterable<readonly [string, FrameBody]>): Promise<void> {
-      for (const [name, data] of batch) {
-        const frame = encodeChunk(id, name, data);
+      for (const frame of encodeChunks(id, batch)) {
         if (!target.tryReply(frame)) await target.reply(frame);
         chunks++;
       }
