@@ -41,7 +41,11 @@ export {
   requestRoute,
 } from './connection/handlers.js';
 export { ConnectionClosedError, type FrameSink, OutboundQueue } from './connection/outbound.js';
-export { SUBPROTOCOL_REJECTION_BODY, selectSubprotocol } from './connection/subprotocol.js';
+export {
+  offeredSubprotocol,
+  SUBPROTOCOL_REJECTION_BODY,
+  selectSubprotocol,
+} from './connection/subprotocol.js';
 export type {
   Authenticator,
   ConnectionHooks,

@@ -1,7 +1,7 @@
 import { request as httpRequest } from 'node:http';
 import { encodeCbor, RpcError } from '@less-sync/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createHandlerTable, requestRoute } from '../src/index.js';
+import { createHandlerTable, offeredSubprotocol, requestRoute } from '../src/index.js';
 import { type Harness, MAILBOX, startHarness, TestClient, type TestIdentity } from './support/harness.js';
 
 let harness: Harness | undefined;
@@ -25,7 +25,7 @@ const echoTable = createHandlerTable<TestIdentity>({
 
 async function rawUpgrade(
   url: string,
-  protocol?: string,
+  protocol?: string | string[],
 ): Promise<{ status: number; body: string; protocol?: string }> {
   const { port } = new URL(url);
   return new Promise((resolve, reject) => {
@@ -73,6 +73,22 @@ describe('upgrade (WS-UPGRADE-1, WSPROTO-01, R1)', () => {
     const client = await TestClient.connect(harness.url, 'betterbase-rpc-v1');
     expect(client.ws.protocol).toBe('betterbase-rpc-v1');
     client.close();
+  });
+
+  it('WS-UPGRADE-1 with several Sec-WebSocket-Protocol lines the first one decides', async () => {
+    harness = await startHarness({});
+    expect((await rawUpgrade(harness.url, ['graphql-ws', 'less-rpc-v1'])).status).toBe(400);
+    expect((await rawUpgrade(harness.url, ['less-rpc-v1', 'graphql-ws'])).status).toBe(101);
+  });
+
+  it('WS-UPGRADE-1 offeredSubprotocol reads the first line of the header, whatever its case', () => {
+    expect(offeredSubprotocol([])).toBeUndefined();
+    expect(offeredSubprotocol(['Host', 'x', 'Sec-WebSocket-Protocols', 'less-rpc-v1'])).toBeUndefined();
+    expect(
+      offeredSubprotocol(['SEC-WEBSOCKET-PROTOCOL', 'a, b', 'sec-websocket-protocol', 'less-rpc-v1']),
+    ).toBe('a, b');
+    // A dangling name without a value (never produced by Node) is not read past the end.
+    expect(offeredSubprotocol(['sec-websocket-protocol'])).toBeUndefined();
   });
 });
 

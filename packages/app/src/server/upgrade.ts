@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { Readable } from 'node:stream';
 import { CLIENT_WS_PATH, COMMON_HEADERS, FEDERATION_WS_PATH } from '@less-sync/api';
-import { SUBPROTOCOL_REJECTION_BODY, selectSubprotocol } from '@less-sync/realtime';
+import { offeredSubprotocol, SUBPROTOCOL_REJECTION_BODY, selectSubprotocol } from '@less-sync/realtime';
 
 export interface UpgradeTarget {
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void;
@@ -75,7 +75,7 @@ export function handleUpgradeEvent(routes: UpgradeRoutes, onError: (error: unkno
         routes.federation.handleUpgrade(request, socket, head);
         return;
       }
-      const offered = request.headersDistinct['sec-websocket-protocol']?.[0];
+      const offered = offeredSubprotocol(request.rawHeaders);
       if (selectSubprotocol(offered) === undefined) rejectUpgrade(socket, 400, SUBPROTOCOL_REJECTION_BODY);
       else rejectUpgrade(socket, 404);
       return;

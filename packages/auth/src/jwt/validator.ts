@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { TtlLru } from '../cache/lru.js';
 import { decodeBase64Url } from '../encoding/base64.js';
 import { type Clock, systemClock, unixSeconds } from '../encoding/clock.js';
@@ -254,5 +254,6 @@ export class JwtValidator implements TokenValidator {
  * from ever reading another token's verified claims.
  */
 function cacheKey(token: string): string {
-  return createHash('sha256').update(token).digest('base64');
+  // The one-shot form: no Hash object per token (every new connection's token passes here).
+  return hash('sha256', token, 'base64');
 }

@@ -11,7 +11,7 @@ import { Connection, type ConnectionDeps } from './connection.js';
 import { DeadlineQueue } from './deadlines.js';
 import type { HandlerTable } from './handlers.js';
 import { RealtimeSocket } from './socket.js';
-import { SUBPROTOCOL_REJECTION_BODY, selectSubprotocol } from './subprotocol.js';
+import { offeredSubprotocol, SUBPROTOCOL_REJECTION_BODY, selectSubprotocol } from './subprotocol.js';
 import type { Authenticator, ConnectionHooks, ConnectionIdentity, RealtimeConnection } from './types.js';
 
 export interface RealtimeEndpointOptions<I extends ConnectionIdentity> {
@@ -115,7 +115,7 @@ export class RealtimeEndpoint<I extends ConnectionIdentity> {
       this.reject(socket, '503 Service Unavailable');
       return;
     }
-    const offered = request.headersDistinct['sec-websocket-protocol']?.[0];
+    const offered = offeredSubprotocol(request.rawHeaders);
     if (selectSubprotocol(offered) === undefined) {
       this.reject(socket, '400 Bad Request', SUBPROTOCOL_REJECTION_BODY);
       return;

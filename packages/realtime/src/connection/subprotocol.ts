@@ -17,5 +17,20 @@ export function selectSubprotocol(offered: string | Iterable<string> | undefined
   return alias ? WS_SUBPROTOCOL_ALIAS : undefined;
 }
 
+const PROTOCOL_HEADER = 'sec-websocket-protocol';
+
+/**
+ * The first Sec-WebSocket-Protocol line of an upgrade request, as `headersDistinct[…][0]` gives it, read
+ * from `rawHeaders` so that one lookup per upgrade does not build Node's map of every header.
+ */
+export function offeredSubprotocol(rawHeaders: readonly string[]): string | undefined {
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i] as string;
+    if (name.length === PROTOCOL_HEADER.length && name.toLowerCase() === PROTOCOL_HEADER)
+      return rawHeaders[i + 1];
+  }
+  return undefined;
+}
+
 /** The 400 body for an upgrade without an accepted subprotocol: says what to offer instead. */
 export const SUBPROTOCOL_REJECTION_BODY = `unsupported WebSocket subprotocol: offer one of ${WS_SUBPROTOCOL}, ${WS_SUBPROTOCOL_ALIAS} in Sec-WebSocket-Protocol\n`;

@@ -4,6 +4,7 @@ import { CloseCode } from '@less-sync/core';
 import {
   type CloseDirective,
   type ConnectionHooks,
+  offeredSubprotocol,
   RealtimeEndpoint,
   type ShutdownOptions,
   selectSubprotocol,
@@ -120,7 +121,7 @@ export class FederationEndpoint {
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
     // Node drops its socket error handler on upgrade; a peer reset must not crash the process.
     socket.on('error', () => socket.destroy());
-    if (selectSubprotocol(request.headersDistinct['sec-websocket-protocol']?.[0]) === undefined) {
+    if (selectSubprotocol(offeredSubprotocol(request.rawHeaders)) === undefined) {
       this.services.logger.warn(
         { check: 'subprotocol' },
         'federation upgrade refused: no accepted subprotocol',
