@@ -1,6 +1,5 @@
 /** CLI-KEYGEN-02 … 04: make, store and print a key; promote or retire stored ones (R25, R27). */
-import { generateKeyPairSync } from 'node:crypto';
-import { canonicalizeDomain } from '@less-sync/auth';
+import { canonicalizeDomain, generateEd25519Seed } from '@less-sync/auth';
 import { isStorageError, type Storage } from '@less-sync/storage';
 import { UsageError } from './args.js';
 
@@ -34,12 +33,8 @@ export function generateKey(options: GenerateOptions): GeneratedKey {
   const fragment =
     options.fragment ??
     defaultFragment(options.nowMs ?? Date.now(), options.hrtimeNs ?? process.hrtime.bigint());
-  const jwk = generateKeyPairSync('ed25519').privateKey.export({ format: 'jwk' });
-  return {
-    keyId: `https://${domain}/.well-known/jwks.json#${fragment}`,
-    privateKey: new Uint8Array(Buffer.from(jwk.d ?? '', 'base64url')),
-    publicKey: new Uint8Array(Buffer.from(jwk.x ?? '', 'base64url')),
-  };
+  const { seed, publicKey } = generateEd25519Seed();
+  return { keyId: `https://${domain}/.well-known/jwks.json#${fragment}`, privateKey: seed, publicKey };
 }
 
 const b64url = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64url');

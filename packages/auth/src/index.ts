@@ -72,6 +72,7 @@ export { type JwtClaims, normalizeIssuer } from './jwt/claims.js';
 export { AuthError, type AuthErrorKind, JwtValidationError } from './jwt/errors.js';
 export type { AuthContext, TokenInfo, TokenValidator, TrustedIssuer } from './jwt/types.js';
 export { DEFAULT_LEEWAY_SECONDS, JwtValidator, type JwtValidatorConfig } from './jwt/validator.js';
+export { generateEd25519Seed, generateP256KeyPair, type P256KeyPair } from './keys/generate.js';
 export {
   attenuates,
   PERMISSIONS,

@@ -1,5 +1,5 @@
-import { generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { deriveFstKey, signHttpRequest } from '@less-sync/auth';
+import { createPrivateKey, type KeyObject } from 'node:crypto';
+import { deriveFstKey, generateEd25519Seed, signHttpRequest } from '@less-sync/auth';
 import {
   buildFederationTrust,
   createFederationEndpoint,
@@ -21,9 +21,17 @@ export class PeerKey {
     readonly domain = 'peer.example.com',
     fragment = 'fed-1',
   ) {
-    const pair = generateKeyPairSync('ed25519');
-    this.privateKey = pair.privateKey;
-    this.publicKey = Buffer.from(pair.publicKey.export({ format: 'jwk' }).x as string, 'base64url');
+    const { seed, publicKey } = generateEd25519Seed();
+    this.privateKey = createPrivateKey({
+      key: {
+        kty: 'OKP',
+        crv: 'Ed25519',
+        d: Buffer.from(seed).toString('base64url'),
+        x: Buffer.from(publicKey).toString('base64url'),
+      },
+      format: 'jwk',
+    });
+    this.publicKey = publicKey;
     this.keyId = `https://${domain}/.well-known/jwks.json#${fragment}`;
   }
 

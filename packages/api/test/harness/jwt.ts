@@ -1,6 +1,7 @@
-import { generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
+import { type KeyObject, sign } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { generateP256KeyPair } from '@less-sync/auth';
 
 const b64 = (value: string | Buffer): string => Buffer.from(value).toString('base64url');
 
@@ -40,7 +41,7 @@ export class TestJwtIssuer {
   }
 
   static async start(): Promise<TestJwtIssuer> {
-    const pair = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const pair = generateP256KeyPair();
     let keys: unknown[] = [];
     const server = createServer((_req, res) => {
       res.writeHead(200, { 'content-type': 'application/json' });

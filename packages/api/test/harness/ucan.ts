@@ -1,5 +1,5 @@
-import { generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
-import { computeUcanCid, encodeDidKey } from '@less-sync/auth';
+import { type KeyObject, sign } from 'node:crypto';
+import { computeUcanCid, encodeDidKey, generateP256KeyPair } from '@less-sync/auth';
 import { nowSeconds } from './jwt.js';
 
 const b64 = (value: string | Buffer): string => Buffer.from(value).toString('base64url');
@@ -22,14 +22,11 @@ export class UcanKey {
   private readonly privateKey: KeyObject;
 
   constructor() {
-    const pair = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-    this.privateKey = pair.privateKey;
-    const jwk = pair.publicKey.export({ format: 'jwk' });
-    const x = Buffer.from(jwk.x as string, 'base64url');
-    const y = Buffer.from(jwk.y as string, 'base64url');
-    this.compressedPublicKey = Uint8Array.from(
-      Buffer.concat([Buffer.from([(y.at(-1) ?? 0) % 2 === 0 ? 2 : 3]), x]),
-    );
+    // Not generateKeyPairSync + export: that can hang Node 20 (see generateP256KeyPair), and benches make
+    // thousands of these.
+    const { privateKey, x, y } = generateP256KeyPair();
+    this.privateKey = privateKey;
+    this.compressedPublicKey = Uint8Array.from([(y.at(-1) ?? 0) % 2 === 0 ? 2 : 3, ...x]);
     this.did = encodeDidKey(this.compressedPublicKey);
   }
 

@@ -1,4 +1,4 @@
-import { generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
+import { type KeyObject, sign } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,6 +6,7 @@ import {
   type AuthContext,
   AuthError,
   encodeDidKey,
+  generateP256KeyPair,
   type Permission,
   permissionCommand,
   type TokenValidator,
@@ -75,11 +76,10 @@ export class UcanIssuer {
   readonly compressed: Uint8Array;
 
   constructor() {
-    const pair = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const pair = generateP256KeyPair();
     this.key = pair.privateKey;
-    const jwk = pair.publicKey.export({ format: 'jwk' });
-    const x = Buffer.from(jwk.x as string, 'base64url');
-    const y = Buffer.from(jwk.y as string, 'base64url');
+    const x = Buffer.from(pair.x);
+    const y = Buffer.from(pair.y);
     this.did = encodeDidKey(Buffer.concat([Buffer.from([4]), x, y]));
     this.compressed = Buffer.concat([Buffer.from([(y.at(-1) ?? 0) % 2 === 0 ? 2 : 3]), x]);
   }

@@ -1,5 +1,5 @@
-import { createHash, generateKeyPairSync, type KeyObject, randomUUID, sign } from 'node:crypto';
-import type { FetchLike } from '@less-sync/auth';
+import { createHash, type KeyObject, randomUUID, sign } from 'node:crypto';
+import { type FetchLike, generateP256KeyPair } from '@less-sync/auth';
 import { personalSpaceId } from '@less-sync/core';
 
 /** The `iss` of development tokens. Not a URL anyone can reach: the JWKS is served in-process. */
@@ -59,15 +59,17 @@ export class DevIssuer {
   private readonly privateKey: KeyObject;
 
   constructor(private readonly now: () => number = Date.now) {
-    const pair = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    // Not generateKeyPairSync: exporting such a key can hang Node 20 (see generateP256KeyPair).
+    const pair = generateP256KeyPair();
     this.privateKey = pair.privateKey;
-    const pub = pair.publicKey.export({ format: 'jwk' });
-    const kid = createHash('sha256').update(`${pub.x}.${pub.y}`).digest('base64url').slice(0, 16);
+    const x = Buffer.from(pair.x).toString('base64url');
+    const y = Buffer.from(pair.y).toString('base64url');
+    const kid = createHash('sha256').update(`${x}.${y}`).digest('base64url').slice(0, 16);
     this.jwk = Object.freeze({
       kty: 'EC',
       crv: 'P-256',
-      x: String(pub.x),
-      y: String(pub.y),
+      x,
+      y,
       kid: `dev-${kid}`,
       alg: 'ES256',
       use: 'sig',

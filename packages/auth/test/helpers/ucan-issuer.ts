@@ -1,5 +1,5 @@
-import { generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
-import { encodeDidKey } from '../../src/index.js';
+import { type KeyObject, sign } from 'node:crypto';
+import { encodeDidKey, generateP256KeyPair } from '../../src/index.js';
 
 export const TEST_SPACE_ID = '11111111-1111-1111-1111-111111111111';
 export const TEST_RESOURCE = `space:${TEST_SPACE_ID}`;
@@ -32,14 +32,9 @@ export class TestIssuer {
   readonly did: string;
 
   constructor() {
-    const pair = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const pair = generateP256KeyPair();
     this.privateKey = pair.privateKey;
-    const jwk = pair.publicKey.export({ format: 'jwk' });
-    this.uncompressed = Buffer.concat([
-      Buffer.from([4]),
-      Buffer.from(jwk.x as string, 'base64url'),
-      Buffer.from(jwk.y as string, 'base64url'),
-    ]);
+    this.uncompressed = Uint8Array.from([4, ...pair.x, ...pair.y]);
     this.did = encodeDidKey(this.uncompressed);
   }
 
