@@ -63,9 +63,10 @@ async function pushRoundTrip(s: Sides, p50: Figure, p99: Figure): Promise<void> 
   const [ours, floor] = await connectBoth(s, alice, s.server.user());
   await floor.call('subscribe', { spaces: [] });
   const space = alice.personalSpaceId;
-  // Warm until the optimising compiler is done with both sides: with 200 pushes each, the first repeats
-  // still measured our (larger) code being compiled on the machine's other core.
-  for (let i = 0; i < 1000; i++) {
+  // Warm until both sides are steady: with 200 pushes each the first repeats measured our (larger) code
+  // being compiled, and with 1,000 the first repeats' p99 was still up to twice the later ones' on both
+  // sides, ours more (the process and the new space's tables settling). 4,000 take about 6 s.
+  for (let i = 0; i < 4000; i++) {
     await pushOne(ours, space);
     await pushOne(floor, space);
   }
