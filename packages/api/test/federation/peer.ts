@@ -1,4 +1,3 @@
-import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { deriveFstKey, generateEd25519Seed, signHttpRequest } from '@less-sync/auth';
 import {
   buildFederationTrust,
@@ -14,23 +13,16 @@ import { TestClient, TestServer, type TestServerOptions } from '../harness/index
 /** An Ed25519 signing key of a peer, with a keyid on its domain (port ignored by the verifier). */
 export class PeerKey {
   readonly keyId: string;
-  readonly privateKey: KeyObject;
+  readonly privateKey: Uint8Array;
   readonly publicKey: Uint8Array;
 
   constructor(
     readonly domain = 'peer.example.com',
     fragment = 'fed-1',
   ) {
+    // The seed itself: signHttpRequest and the outbound signer make the key object from it.
     const { seed, publicKey } = generateEd25519Seed();
-    this.privateKey = createPrivateKey({
-      key: {
-        kty: 'OKP',
-        crv: 'Ed25519',
-        d: Buffer.from(seed).toString('base64url'),
-        x: Buffer.from(publicKey).toString('base64url'),
-      },
-      format: 'jwk',
-    });
+    this.privateKey = seed;
     this.publicKey = publicKey;
     this.keyId = `https://${domain}/.well-known/jwks.json#${fragment}`;
   }
